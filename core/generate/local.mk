@@ -1,0 +1,1 @@
+# core/generate: sources and tests of this part (included by the top-level Makefile.am)

@@ -1,0 +1,1 @@
+# models: sources and tests of this part (included by the top-level Makefile.am)

@@ -1,0 +1,1 @@
+# tests of core/api (included by the top-level Makefile.am)

@@ -1,0 +1,1 @@
+# tests of core/data (included by the top-level Makefile.am)

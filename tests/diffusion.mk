@@ -1,0 +1,1 @@
+# tests of core/diffusion (included by the top-level Makefile.am)

@@ -1,0 +1,1 @@
+# tests of core/generate (included by the top-level Makefile.am)

@@ -1,0 +1,1 @@
+# tests of core/io (included by the top-level Makefile.am)

@@ -1,0 +1,1 @@
+# tests of core/model (included by the top-level Makefile.am)

@@ -1,0 +1,1 @@
+# tests of core/train (included by the top-level Makefile.am)
