@@ -1,1 +1,7 @@
-# core/nn: sources and tests of this part (included by the top-level Makefile.am)
+# core/nn: layers shared by the networks (included by the top-level Makefile.am)
+libartv_la_SOURCES += \
+	core/nn/torch_compat.h \
+	core/nn/attention.h core/nn/attention.cpp \
+	core/nn/layers.h core/nn/layers.cpp \
+	core/nn/resblock.h core/nn/resblock.cpp \
+	core/nn/spatial_transformer.h core/nn/spatial_transformer.cpp

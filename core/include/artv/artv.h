@@ -68,7 +68,8 @@ typedef struct artv_model_params {
     const char *device; /* "auto" (CUDA when present, else CPU), "cpu", "cuda", "cuda:N" */
     const char *dtype;  /* "auto" (bf16 where the CPU/GPU has it natively, else fp32), "fp32",
                            "bf16", "fp16" */
-    int threads;        /* CPU threads for LibTorch; 0 = number of online CPUs */
+    int threads;        /* CPU threads for LibTorch; 0 = number of online CPUs. LibTorch's thread
+                           pool is process-wide: the last model opened sets it. */
 } artv_model_params;
 
 ARTV_API artv_model_params artv_model_default_params(void);
@@ -81,6 +82,8 @@ ARTV_API const char *artv_default_model_path(void);
  * means artv_default_model_path(). */
 ARTV_API artv_status artv_model_open(const char *path, const artv_model_params *params,
                                      artv_model **out);
+/* Sessions created from the model keep its weights alive: closing the model while they run is
+ * safe; the memory goes with the last of them. NULL is ignored. */
 ARTV_API void artv_model_close(artv_model *model);
 
 typedef struct artv_model_info {
@@ -141,6 +144,8 @@ typedef struct artv_session_params {
     void *progress_user;
     artv_abort_callback abort;
     void *abort_user;
+    int progress_steps;        /* nonzero: progress is also called after every denoising step
+                                  (step < steps), not only after every frame (default 0) */
 } artv_session_params;
 
 ARTV_API artv_session_params artv_session_default_params(void);
@@ -172,7 +177,8 @@ ARTV_API artv_status artv_session_next_frame(artv_session *session, uint8_t *rgb
 ARTV_API void artv_session_abort(artv_session *session);
 ARTV_API void artv_session_clear_abort(artv_session *session);
 
-/* Inspection, for tests and tools. */
+/* Inspection, for tests and tools. segment, anchor_frame, reference_frames and prompt describe
+ * the NEXT frame artv_session_next_frame will generate; denoiser_calls_last_frame the last one. */
 typedef struct artv_session_state {
     int frames_fed;
     int frames_generated;
@@ -181,7 +187,8 @@ typedef struct artv_session_state {
     int reference_frames[2];/* session frame indices of x_{t-2}, x_{t-1}; -1 = blank */
     int gen_width, gen_height;
     int steps;
-    int denoiser_calls_last_frame; /* network evaluations (batch entries count once) */
+    int denoiser_calls_last_frame; /* network evaluations of the last frame, each batch entry
+                                      counted: sampler denoiser calls x guidance conditions */
     char prompt[256];       /* current prompt, truncated */
 } artv_session_state;
 

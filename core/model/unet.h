@@ -1,0 +1,85 @@
+// The SD2 U-Net (SD `ldm/modules/diffusionmodules/openaimodel.py` UNetModel, spatial
+// transformer, legacy=False) with the ARTV additions (DESIGN.md "The model"). Parameter names
+// are exactly those of an SD2 checkpoint's "model.diffusion_model.*" (time_embed.0.weight,
+// input_blocks.1.1.transformer_blocks.0.attn1.to_q.weight, ..., out.2.bias); the additions
+// have their own prefixes:
+//   adapter.*            reference-frame T2I-Adapter (model/adapter.h), features added after
+//                        the last block of each encoder level
+//   anchor.*             anchor tokenizer (model/anchor.h), tokens attended after the text
+//   noise_level_embed.*  sinusoidal(k) -> Linear -> SiLU -> Linear (zero-init), added to the
+//                        time embedding ("0", "2", like time_embed)
+//   text_pool_embed.*    Linear(context_dim, time_embed_dim) (zero-init) of the mean text token,
+//                        added to the time embedding (recipe A, SDXL-style)
+// Every addition's output layer starts at zero, so a fresh ARTV U-Net on SD weights computes the
+// SD output exactly, whatever its extra inputs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+
+#include "io/config.h"
+
+namespace artv {
+
+class UNetBlock;
+class ReferenceAdapter;
+class AnchorTokenizer;
+class EmbedMLP;
+class GroupNorm32;
+
+// The per-frame inputs of the additions, as computed by the functions below (all optional).
+struct UNetExtras {
+    const std::vector<torch::Tensor> *adapter_features = nullptr;
+    torch::Tensor anchor_tokens; // [B, N, context_dim]
+    torch::Tensor extra_emb;     // [B, time_embed_dim]
+};
+
+class UNetModel : public torch::nn::Module {
+public:
+    // latent channels = config.in_channels: the adapter takes 2x that, the anchor that.
+    UNetModel(const UNetConfig &config, const ArtvAdditions &additions);
+
+    // x [B, in_channels, h, w] (h, w multiples of 2^(levels-1)), t [B] (fractional allowed),
+    // context [B, L, context_dim] -> [B, out_channels, h, w]. Inputs are cast to the
+    // parameters' dtype.
+    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &t,
+                          const torch::Tensor &context, const UNetExtras &extras = {});
+
+    // --- the additions' per-frame parts (each throws ARTV_ERR_STATE if the addition is off) --
+    std::vector<torch::Tensor> adapter_features(const torch::Tensor &refs);
+    torch::Tensor anchor_tokens(const torch::Tensor &anchor);
+    // noise_level_embed(k) [+ text_pool_embed(mean_L text)]; undefined when both are off.
+    torch::Tensor extra_embedding(const torch::Tensor &noise_level, const torch::Tensor &text);
+
+    const UNetConfig &config() const { return config_; }
+    const ArtvAdditions &additions() const { return additions_; }
+    bool has_adapter() const { return adapter_ != nullptr; }
+    bool has_anchor() const { return anchor_ != nullptr; }
+    // The parameters' dtype.
+    torch::ScalarType dtype() const;
+
+    // Name prefixes of the additions' parameters (absent from an SD checkpoint).
+    static const std::vector<std::string> &addition_prefixes();
+
+private:
+    UNetConfig config_;
+    ArtvAdditions additions_;
+    std::shared_ptr<EmbedMLP> time_embed_;
+    std::vector<std::shared_ptr<UNetBlock>> input_blocks_, output_blocks_;
+    std::shared_ptr<UNetBlock> middle_block_;
+    std::shared_ptr<GroupNorm32> out_norm_;
+    torch::nn::Conv2d out_conv_{nullptr};
+    std::vector<int> level_end_blocks_;
+
+    std::shared_ptr<ReferenceAdapter> adapter_;
+    std::shared_ptr<AnchorTokenizer> anchor_;
+    std::shared_ptr<EmbedMLP> noise_level_embed_;
+    torch::nn::Linear text_pool_embed_{nullptr};
+};
+
+} // namespace artv

@@ -1,0 +1,48 @@
+// Scaled dot-product attention and the SD2 CrossAttention layer (SD `ldm/modules/attention.py`
+// CrossAttention: to_q, to_k, to_v without bias, to_out.0 with bias, scale dim_head^-0.5).
+#pragma once
+
+#include <cstdint>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+
+namespace artv {
+
+// Layers that own an attention computation carry its query-chunk size (see attention()), so
+// that set_attention_query_chunk() can reach all of them in a network.
+struct QueryChunked {
+    int64_t query_chunk = 0; // 0 = automatic
+    virtual ~QueryChunked() = default;
+};
+void set_attention_query_chunk(torch::nn::Module &root, int64_t chunk);
+
+// softmax(q k^T / sqrt(d) [+ causal mask]) v for q [B, H, Nq, d], k and v [B, H, Nk, d].
+// Uses the fused kernel where the LibTorch in use has one (nn/torch_compat.h); otherwise bmm +
+// softmax (softmax in fp32), computed `query_chunk` queries at a time so that the score matrix
+// never exceeds chunk x Nk per head (0 = automatic: at most ~64 M scores at once).
+torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                        bool causal = false, int64_t query_chunk = 0);
+
+// [B, N, H*d] <-> [B, H, N, d]
+torch::Tensor split_heads(const torch::Tensor &x, int64_t heads);
+torch::Tensor merge_heads(const torch::Tensor &x);
+
+class CrossAttention : public torch::nn::Module, public QueryChunked {
+public:
+    // context_dim 0 = self-attention (keys from x).
+    CrossAttention(int64_t query_dim, int64_t context_dim, int64_t heads, int64_t dim_head);
+
+    // context undefined: self-attention. extra_context (the ARTV anchor tokens), when defined,
+    // is attended with the same to_k/to_v but its own softmax, and the result added
+    // (decoupled cross-attention, as IP-Adapter's): tokens that are all zero contribute exactly
+    // zero, which keeps a fresh anchor tokenizer (zero output layer) from changing the network.
+    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &context = {},
+                          const torch::Tensor &extra_context = {});
+
+private:
+    int64_t heads_;
+    torch::nn::Linear to_q_{nullptr}, to_k_{nullptr}, to_v_{nullptr}, to_out_{nullptr};
+};
+
+} // namespace artv

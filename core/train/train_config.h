@@ -1,0 +1,115 @@
+// The settings of one training run: optimizer, schedule, the ARTV recipe (noise augmentation,
+// condition dropout, sample modes), checkpoints and logging. One table of named options serves
+// the training config JSON, the `artv train` command line and the copy saved next to the
+// checkpoints, so that every setting has exactly one name, one default and one help string
+// (docs/TRAINING.md lists them).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace artv {
+
+struct TrainConfig {
+    // ---- run
+    std::string stage = "artv";      // "artv", "vae" (tokenizer and export have their own commands)
+    std::string out_dir = "train-out";  // checkpoints, train_config.json, loss.csv
+    std::string model_config;        // ModelConfig JSON (for a fresh run of stage artv/vae)
+    std::string init_from;           // model dir whose weights start the run (e.g. a trained VAE)
+    uint64_t seed = 1;
+    int64_t steps = 1000;            // optimizer steps in all (a resumed run continues to this)
+    int64_t stop_at_step = 0;        // > 0: checkpoint and exit after this step (as if interrupted)
+    int threads = 0;                 // LibTorch threads per rank; 0 = online CPUs / local ranks
+    std::string precision = "auto";  // "fp32", "bf16" (CPU autocast), "auto" = bf16 where native
+
+    // ---- optimizer (AdamW, Loshchilov & Hutter; PyTorch's formulation)
+    int64_t batch_size = 32;         // samples per optimizer step, over all ranks and micro-steps
+    int64_t grad_accum = 1;          // micro-steps per optimizer step
+    double lr = 5e-4;
+    int64_t warmup_steps = 100;      // linear warm-up from 0 to lr, then constant
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double adam_eps = 1e-8;
+    double weight_decay = 0.01;
+    double grad_clip = 1.0;          // max global gradient norm; 0 = off
+    double ema_decay = 0.999;        // EMA of the weights; 0 = no EMA (export takes the weights)
+    bool ema_warmup = true;          // decay min(ema_decay, (1+s)/(10+s)) so short runs average well
+
+    // ---- the ARTV recipe (paper §3.3-3.4, appendix A)
+    int64_t max_noise_level = 400;   // references and anchor noised at k ~ U{0..max}
+    double p_drop_refs = 0.1;        // condition dropout, each independently (classifier-free guidance)
+    double p_drop_anchor = 0.1;
+    double p_drop_text = 0.1;
+    bool use_mask = true;            // false: plain eps_theta (the no-mask ablation)
+    bool use_anchor = true;          // false: zero anchor always (the no-anchor ablation)
+    double p_mode_animate = 0.5;     // recipe A: still starts (both references = one frame)
+    double p_mode_continue = 0.4;    // two real previous frames
+    double p_mode_t2v = 0.1;         // blank references, the target is a first frame
+    int64_t anchor_window = 10;      // anchor drawn from the frames before the target
+    bool sample_latents = false;     // VAE posterior sample (true) or its mean (false)
+    int64_t latent_cache_mb = 512;   // frames -> latents cache (the VAE is frozen)
+
+    // ---- VAE stage
+    double vae_l1 = 1.0;             // reconstruction: l1*|x-x'| + l2*(x-x')^2, frames in [-1,1]
+    double vae_l2 = 0.0;
+    double vae_kl = 1e-6;            // weight of KL(q(z|x) || N(0,1)), summed per sample / pixels
+
+    // ---- data (core/data)
+    std::string data = "renderer";   // comma-separated sources: "renderer" and/or captions files
+    std::string data_weights;        // comma-separated weight per source ("" = equal)
+    std::string photos;              // photo list (JSONL) for the renderer; "" = data/photos.jsonl
+                                     // when present; "none" = no photos
+    std::string data_cache;          // directory for decoded videos ("" = out_dir/clip-cache)
+    int64_t renderer_clips = 4096;   // procedural clips in the renderer's pool
+    int64_t frame_size = 0;          // training frame size in pixels (0 = from the model config)
+    double fps = 8;
+    std::string tokenizer;           // sentencepiece model ("" = init_from's, if any)
+
+    // ---- progress and checkpoints
+    int64_t log_every = 10;          // progress line + loss.csv row every N steps
+    int64_t checkpoint_every = 500;  // latest.safetensors every N steps (and on SIGINT/SIGTERM)
+    int64_t keep_every = 0;          // also keep step-NNNNNNN.safetensors every K steps; 0 = never
+    int64_t sample_every = 0;        // sample frames (PNG) every N steps; 0 = never
+
+    // ---- tokenizer stage
+    int64_t vocab_size = 512;
+    std::string spm_model_type = "unigram";  // "unigram", "bpe", "word", "char"
+
+    // ---- export
+    std::string export_dtype = "fp16";  // "fp16", "bf16", "fp32"
+};
+
+// One entry of the option table.
+struct TrainOption {
+    std::string name;  // as in JSON and on the command line (--name)
+    std::string type;  // "int", "float", "bool", "string"
+    std::string help;
+};
+
+// The option table, in documentation order.
+const std::vector<TrainOption> &train_options();
+
+// Sets one option from its text form ("--lr 1e-4" -> set_train_option(c, "lr", "1e-4")). Unknown
+// names and malformed or out-of-range values are ARTV_ERR_INVALID_ARGUMENT naming the option.
+void set_train_option(TrainConfig &config, const std::string &name, const std::string &value);
+// The text form of one option's current value.
+std::string get_train_option(const TrainConfig &config, const std::string &name);
+
+// Applies a JSON object {"lr": 1e-4, "use_mask": false, ...}; unknown keys are errors that name
+// the file. Missing/unreadable file: ARTV_ERR_IO; malformed JSON: ARTV_ERR_FORMAT.
+void apply_train_config_json(TrainConfig &config, const std::string &json_text,
+                             const std::string &origin);
+void load_train_config_file(TrainConfig &config, const std::string &path);
+// All options as a JSON object (saved as out_dir/train_config.json and in checkpoints).
+std::string train_config_to_json(const TrainConfig &config);
+
+// Cross-option checks (probabilities in [0,1], mode shares summing to 1, batch divisible by
+// grad_accum * world_size, ...). Throws ARTV_ERR_INVALID_ARGUMENT with every problem found.
+void validate_train_config(const TrainConfig &config, int world_size = 1);
+
+// Per-step learning rate: linear warm-up over warmup_steps, then constant (step counts from 0).
+double learning_rate_at(const TrainConfig &config, int64_t step);
+
+}  // namespace artv

@@ -1,0 +1,129 @@
+#include "train/training_data.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "data/photo_library.h"
+#include "train/train_config.h"
+#include "util/error.h"
+
+namespace artv {
+namespace {
+
+std::vector<std::string> split_list(const std::string &text) {
+    std::vector<std::string> out;
+    std::stringstream s(text);
+    std::string item;
+    while (std::getline(s, item, ',')) {
+        size_t a = item.find_first_not_of(" \t"), b = item.find_last_not_of(" \t");
+        if (a != std::string::npos) out.push_back(item.substr(a, b - a + 1));
+    }
+    return out;
+}
+
+std::shared_ptr<PhotoLibrary> load_photos(const TrainConfig &config,
+                                          const std::function<void(const std::string &)> &report) {
+    if (config.photos == "none") return nullptr;
+    std::string path = config.photos;
+    if (path.empty()) {
+        path = PhotoLibrary::default_list_path();
+        if (!std::filesystem::exists(path)) {
+            report("no photo list at " + path + ": the renderer draws no photo backgrounds and no camera clips");
+            return nullptr;
+        }
+    }
+    auto photos = PhotoLibrary::from_list(path);
+    for (const auto &w : photos->warnings()) report(w);
+    if (photos->size() == 0) return nullptr;
+    return photos;
+}
+
+}  // namespace
+
+TrainingData make_training_data(const TrainConfig &config, int width, int height,
+                                const std::function<void(const std::string &)> &report_fn) {
+    const std::function<void(const std::string &)> report = [report_fn](const std::string &line) {
+        if (report_fn) report_fn(line);
+    };
+    TrainingData data;
+    nlohmann::ordered_json desc;
+    desc["width"] = width;
+    desc["height"] = height;
+    desc["seed"] = config.seed;
+    desc["p_continue"] = config.p_mode_continue;
+    desc["p_animate"] = config.p_mode_animate;
+    desc["p_t2v"] = config.p_mode_t2v;
+    desc["anchor_window"] = config.anchor_window;
+    nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+
+    const std::vector<std::string> names = split_list(config.data);
+    if (names.empty()) throw_invalid("option data: no data source given");
+    for (const auto &name : names) {
+        if (name == "renderer") {
+            RendererOptions ro;
+            ro.width = width;
+            ro.height = height;
+            ro.fps = config.fps;
+            ro.photos = load_photos(config, report);
+            if (!ro.photos) ro.camera_share = 0;
+            // Clip seeds of the pool start from the run seed, so two runs with different seeds
+            // also see different clips.
+            auto src = std::make_shared<RendererSource>(ro, config.seed * 1000003ull,
+                                                        static_cast<size_t>(config.renderer_clips));
+            sources.push_back({{"kind", "renderer"}, {"clips", config.renderer_clips},
+                               {"photos", ro.photos ? ro.photos->size() : 0}});
+            data.sources.push_back(src);
+        } else {
+            if (!std::filesystem::exists(name))
+                throw_io("data source '" + name + "': no such captions file");
+            VideoSourceOptions vo;
+            vo.fps = config.fps;
+            vo.width = width;
+            vo.height = height;
+            vo.cache_dir = config.data_cache.empty() ? config.out_dir + "/clip-cache" : config.data_cache;
+            vo.log = report;
+            auto src = std::make_shared<VideoSource>(name, vo);
+            data.skipped += src->skipped();
+            report(name + ": " + std::to_string(src->size()) + " clip(s), " +
+                   std::to_string(src->skipped()) + " line(s) or video(s) skipped");
+            sources.push_back({{"kind", "videos"}, {"captions", name}, {"clips", src->size()},
+                               {"skipped", src->skipped()}});
+            data.sources.push_back(src);
+        }
+    }
+    SampleDrawerOptions so;
+    so.p_continue = config.p_mode_continue;
+    so.p_animate = config.p_mode_animate;
+    so.p_t2v = config.p_mode_t2v;
+    so.anchor_window = static_cast<int>(config.anchor_window);
+    so.seed = config.seed;
+    for (const auto &w : split_list(config.data_weights)) {
+        try {
+            so.source_weights.push_back(std::stod(w));
+        } catch (const std::exception &) {
+            throw_invalid("option data_weights: '" + w + "' is not a number");
+        }
+    }
+    data.drawer = std::make_shared<SampleDrawer>(data.sources, so);
+    desc["sources"] = sources;
+    if (!so.source_weights.empty()) desc["weights"] = so.source_weights;
+    data.description = desc.dump();
+    return data;
+}
+
+std::vector<std::string> training_captions(const TrainingData &data) {
+    std::vector<std::string> captions;
+    for (const auto &src : data.sources) {
+        if (auto *r = dynamic_cast<const RendererSource *>(src.get())) {
+            for (size_t i = 0; i < r->size(); ++i)
+                captions.push_back(caption_of(r->spec(i), r->options().photos.get()));
+        } else {
+            for (size_t i = 0; i < src->size(); ++i) captions.push_back(src->clip(i)->caption);
+        }
+    }
+    return captions;
+}
+
+}  // namespace artv

@@ -1,0 +1,108 @@
+#include "train/vae_task.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "data/sample_drawer.h"
+#include "io/tensor_io.h"
+#include "model/artv_networks.h"
+#include "model/vae.h"
+#include "train/draw_seed.h"
+#include "train/frame_tensor.h"
+#include "util/error.h"
+
+namespace artv {
+
+VaeTask::VaeTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets,
+                 std::shared_ptr<const SampleDrawer> drawer, std::string data_description)
+    : config_(config), nets_(std::move(nets)), drawer_(std::move(drawer)),
+      data_description_(std::move(data_description)) {
+    for (auto &child : nets_->modules().named_children()) {
+        const bool trained = child.key() == "vae";
+        for (auto &p : child.value()->parameters()) p.set_requires_grad(trained);
+    }
+}
+
+NamedTensors VaeTask::trainable() { return trainable_parameters(nets_->vae(), "vae."); }
+
+NamedTensors VaeTask::model_state() { return named_tensors(nets_->vae(), "vae."); }
+
+void VaeTask::set_training(bool training) { nets_->vae().train(training); }
+
+TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
+    std::vector<TrainSample> samples;
+    std::vector<const Frame *> frames;
+    samples.reserve(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i)
+        samples.push_back(drawer_->sample(static_cast<uint64_t>(step * config_.batch_size + first + i)));
+    for (const auto &s : samples) frames.push_back(&s.target);
+    const torch::Tensor x = frames_to_tensor(frames).to(nets_->device()).mul(2.0).sub(1.0);
+
+    AutoencoderKL &vae = nets_->vae();
+    auto [mean, logvar] = vae.encode_moments(x);
+    mean = mean.to(torch::kFloat32);
+    logvar = logvar.to(torch::kFloat32);
+    std::vector<torch::Tensor> noise;
+    for (int64_t i = 0; i < count; ++i) {
+        at::Generator g = draw_generator(config_.seed, step, first + i, DrawPurpose::Latent);
+        noise.push_back(torch::randn(mean.sizes().slice(1), g));
+    }
+    const torch::Tensor z = mean + torch::exp(0.5 * logvar) * torch::stack(noise).to(mean.device());
+    const torch::Tensor x_rec = vae.decode(z).to(torch::kFloat32);
+
+    const double pixels = static_cast<double>(x[0].numel());
+    const torch::Tensor diff = x_rec - x;
+    const torch::Tensor l1 = diff.abs().flatten(1).sum(1);
+    const torch::Tensor l2 = diff.pow(2).flatten(1).sum(1);
+    const torch::Tensor kl =
+        0.5 * (mean.pow(2) + logvar.exp() - 1.0 - logvar).flatten(1).sum(1);
+    TaskLoss out;
+    out.loss = ((config_.vae_l1 * l1 + config_.vae_l2 * l2 + config_.vae_kl * kl) / pixels).mean();
+    out.metrics = {(l1 / pixels).mean().item<double>(), kl.mean().item<double>()};
+    return out;
+}
+
+double VaeTask::measure_scale_factor(int frames) const {
+    torch::NoGradGuard no_grad;
+    std::vector<TrainSample> samples;
+    std::vector<const Frame *> ptrs;
+    // A fixed set: samples far past any step's indices, the same at every checkpoint.
+    for (int i = 0; i < frames; ++i) samples.push_back(drawer_->sample(uint64_t(1) << 62 | uint64_t(i)));
+    for (const auto &s : samples) ptrs.push_back(&s.target);
+    const bool was_training = nets_->vae().is_training();
+    nets_->vae().eval();
+    const torch::Tensor x = frames_to_tensor(ptrs).to(nets_->device()).mul(2.0).sub(1.0);
+    const double std = nets_->vae().encode(x).to(torch::kFloat64).std().item<double>();
+    nets_->vae().train(was_training);
+    if (!(std > 0)) throw_error(ARTV_ERR_NUMERIC, "VAE latents have no variance");
+    return 1.0 / std;
+}
+
+std::string VaeTask::model_config_json() const {
+    ModelConfig c = nets_->config();
+    c.latent.scale_factor = measure_scale_factor();
+    return c.to_json();
+}
+
+void VaeTask::write_samples(int64_t step, const std::string &dir) {
+    torch::NoGradGuard no_grad;
+    std::vector<TrainSample> samples;
+    std::vector<const Frame *> ptrs;
+    for (int i = 0; i < 8; ++i) samples.push_back(drawer_->sample(uint64_t(1) << 62 | uint64_t(i)));
+    for (const auto &s : samples) ptrs.push_back(&s.target);
+    const torch::Tensor x = frames_to_tensor(ptrs).to(nets_->device());
+    const torch::Tensor rec = nets_->vae().decode(nets_->vae().encode(x * 2 - 1)).add(1).div(2);
+    std::vector<Frame> cells;
+    for (int i = 0; i < 8; ++i) {
+        cells.push_back(samples[size_t(i)].target);
+        cells.push_back(tensor_to_frame(rec[i]));
+    }
+    std::filesystem::create_directories(dir);
+    char name[64];
+    std::snprintf(name, sizeof name, "/vae-%07lld.png", static_cast<long long>(step));
+    write_png(dir + name, contact_sheet(cells, 4));
+}
+
+}  // namespace artv

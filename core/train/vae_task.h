@@ -1,0 +1,50 @@
+// Stage "vae": trains the AutoencoderKL of a small model on frames of the training data
+// (reconstruction + a small KL, as SD's LPIPSWithDiscriminator without the perceptual and GAN
+// terms, which need weights we cannot download):
+//   (mu, logvar) = encode(x), z = mu + exp(logvar/2) n, x' = decode(z), x in [-1, 1]
+//   loss = [ l1 * sum|x - x'| + l2 * sum (x - x')^2 + kl * KL(N(mu, var) || N(0, I)) ] / (3 H W)
+// i.e. SD's per-sample sums normalised by the pixel count, so vae_kl = 1e-6 weighs the KL as
+// SD's kl_weight 1e-6 does. The model config written in checkpoints carries the latent scale
+// factor 1/std(mu) over a fixed set of training frames (SD's 0.18215 was found the same way),
+// so that the diffusion stage sees unit-variance latents.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/config.h"
+#include "train/train_config.h"
+#include "train/trainer.h"
+
+namespace artv {
+
+class ArtvNetworks;
+class SampleDrawer;
+
+class VaeTask : public TrainTask {
+public:
+    VaeTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets,
+            std::shared_ptr<const SampleDrawer> drawer, std::string data_description);
+
+    NamedTensors trainable() override;
+    NamedTensors model_state() override;  // "vae." tensors only
+    // The model config with latent.scale_factor measured on the current weights.
+    std::string model_config_json() const override;
+    std::vector<std::string> metric_names() const override { return {"rec_l1", "kl"}; }
+    TaskLoss loss(int64_t step, int64_t first, int64_t count) override;
+    std::string data_state() const override { return data_description_; }
+    void set_training(bool training) override;
+    void write_samples(int64_t step, const std::string &dir) override;
+
+    // 1 / std of the posterior means of `frames` fixed training frames.
+    double measure_scale_factor(int frames = 64) const;
+
+private:
+    TrainConfig config_;
+    std::shared_ptr<ArtvNetworks> nets_;
+    std::shared_ptr<const SampleDrawer> drawer_;
+    std::string data_description_;
+};
+
+}  // namespace artv

@@ -1,0 +1,196 @@
+// core/train stages end to end on the procedural renderer (docs/TRAINING.md): the tokenizer
+// trained on the captions, the VAE stage (loss falls, scale factor measured), export of a run as
+// a model directory that ArtvNetworks::load opens, the artv stage from that export; and the
+// data checks before training: bad caption lines and unreadable videos reported and skipped,
+// a captions file that yields nothing (or does not exist) an error before any step.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "io/tokenizer.h"
+#include "io/video_writer.h"
+#include "model/vae.h"
+#include "train/checkpoint.h"
+#include "train/distributed.h"
+#include "train/stages.h"
+#include "train/vae_task.h"
+#include "train/training_data.h"
+#include "test_train_util.h"
+#include "tempdir.h"
+#include "testutil.h"
+
+using namespace artv;
+using namespace artv::test;
+
+namespace {
+
+TrainConfig renderer_config(const std::string &dir) {
+    TrainConfig c = tiny_train_config(dir);
+    c.data = "renderer";
+    c.photos = "none";
+    c.renderer_clips = 64;
+    c.model_config = tiny_model_config_path();
+    return c;
+}
+
+}  // namespace
+
+START_TEST(test_tokenizer_stage) {
+    TempDir dir;
+    TrainConfig c = renderer_config(dir.path());
+    c.vocab_size = 60;
+    std::ostringstream log;
+    const int64_t n = run_tokenizer_stage(c, dir.file("tok.model"), &log);
+    ck_assert_int_gt(n, 20);
+    ck_assert_int_le(n, 60);
+    Tokenizer tok = Tokenizer::load(dir.file("tok.model"), 16);
+    TrainingData data = make_training_data(c, 64, 64, nullptr);
+    const std::vector<std::string> captions = training_captions(data);
+    ck_assert_int_eq(captions.size(), 64);
+    // Every caption of the data round-trips (full character coverage, identity normalisation).
+    for (size_t i = 0; i < 10; ++i) {
+        std::vector<int> ids = tok.pieces(captions[i]);
+        ck_assert(!ids.empty());
+        ck_assert_str_eq(tok.decode(std::vector<int64_t>(ids.begin(), ids.end())).c_str(), captions[i].c_str());
+    }
+    ck_assert(log.str().find("pieces from 64 captions") != std::string::npos);
+}
+END_TEST
+
+START_TEST(test_vae_stage_export_and_artv_stage) {
+    TempDir dir;
+    // VAE: a few steps on rendered frames; the loss falls.
+    TrainConfig v = renderer_config(dir.file("vae-run"));
+    v.stage = "vae";
+    v.steps = 30;
+    v.lr = 2e-3;
+    v.log_every = 30;
+    v.checkpoint_every = 30;
+    v.batch_size = 4;
+    std::ostringstream log;
+    {
+        TrainingData data = make_training_data(v, 64, 64, nullptr);
+        VaeTask task(v, build_training_networks(v), data.drawer, data.description);
+        auto fixed_loss = [&] {
+            torch::NoGradGuard no_grad;
+            double sum = 0;
+            for (int s = 0; s < 3; ++s) sum += task.loss(s, 0, 4).loss.item<double>();
+            return sum / 3;
+        };
+        const double before = fixed_loss();
+        Distributed single(DistributedOptions{});
+        TrainRunOptions ro;
+        ro.log = &log;
+        TrainOutcome r = run_training(v, task, single, ro);
+        ck_assert_int_eq(r.step, 30);
+        const double after = fixed_loss();
+        std::fprintf(stderr, "vae stage: fixed-draw loss %.4f -> %.4f after 30 steps\n", before, after);
+        ck_assert_msg(after < 0.7 * before, "VAE loss did not fall clearly: %.4f -> %.4f", before, after);
+    }
+    std::ifstream csv(dir.file("vae-run/loss.csv"));
+    std::string header, row;
+    std::getline(csv, header);
+    ck_assert_str_eq(header.c_str(), "step,loss,rec_l1,kl,lr,grad_norm,samples_per_s");
+    ck_assert(log.str().find("cpu: ") != std::string::npos);
+
+    // Its checkpoint records the measured latent scale factor; the export opens as a model.
+    SafeTensorsFile ck = SafeTensorsFile::open(latest_checkpoint_path(dir.file("vae-run")));
+    ModelConfig mc = parse_model_config(read_checkpoint_info(ck).model_config, "ckpt");
+    ck_assert(std::isfinite(mc.latent.scale_factor) && mc.latent.scale_factor > 0);
+    ck_assert(mc.latent.scale_factor != tiny_model_config().latent.scale_factor);
+    ExportOptions eo;
+    eo.checkpoint = dir.file("vae-run");
+    eo.out_dir = dir.file("vae-model");
+    eo.dtype = "bf16";
+    eo.tokenizer = tiny_tokenizer();
+    const std::string summary = export_model(eo);
+    ck_assert_msg(summary.find("left random: mask text unet") != std::string::npos, "%s", summary.c_str());
+    auto loaded = ArtvNetworks::load(dir.file("vae-model"), torch::kCPU, torch::kFloat32);
+    ck_assert(loaded->has_tokenizer());
+
+    // artv stage from that export: VAE frozen (bit-identical after training), the rest trains.
+    TrainConfig a = renderer_config(dir.file("artv-run"));
+    a.stage = "artv";
+    a.init_from = dir.file("vae-model");
+    a.tokenizer = tiny_tokenizer();
+    a.steps = 3;
+    a.checkpoint_every = 3;
+    TrainOutcome r = run_model_stage(a, false, nullptr);
+    ck_assert_int_eq(r.step, 3);
+    SafeTensorsFile ak = SafeTensorsFile::open(latest_checkpoint_path(dir.file("artv-run")));
+    int vae_tensors = 0;
+    for (const auto &[name, t] : named_tensors(loaded->vae(), "vae.")) {
+        torch::Tensor trained = to_tensor(ak.at("model." + name));
+        ck_assert_msg(torch::equal(trained, t), "frozen VAE tensor %s changed", name.c_str());
+        ++vae_tensors;
+    }
+    ck_assert_int_gt(vae_tensors, 20);
+    ck_assert(ak.find("ema.unet.out.2.weight") != nullptr);
+    ck_assert(ak.find("ema.vae.decoder.conv_out.weight") == nullptr);
+    eo.checkpoint = dir.file("artv-run");
+    eo.out_dir = dir.file("artv-model");
+    eo.dtype = "fp16";
+    eo.tokenizer = "";
+    const std::string s2 = export_model(eo);
+    ck_assert_msg(s2.find("left random") == std::string::npos, "%s", s2.c_str());
+    auto model = ArtvNetworks::load(dir.file("artv-model"), torch::kCPU, torch::kFloat32);
+    ck_assert(std::abs(model->config().latent.scale_factor - mc.latent.scale_factor) < 1e-9);
+}
+END_TEST
+
+START_TEST(test_bad_data_reported_and_skipped) {
+    TempDir dir;
+    // One good video, one corrupt file, one missing file, one line without a caption.
+    {
+        VideoWriterOptions wo;
+        wo.codec = "mpeg4";
+        VideoWriter w(dir.file("good.avi"), 64, 64, wo);
+        for (int i = 0; i < 12; ++i) w.write(Frame(64, 64, uint8_t(20 * i), 100, 50));
+        w.close();
+    }
+    write_file(dir.file("corrupt.mp4"), std::string(4096, 'x'));
+    write_file(dir.file("captions.csv"),
+               "path,caption\n"
+               "good.avi,a colour ramp\n"
+               "corrupt.mp4,broken file\n"
+               "missing.mp4,not there\n"
+               "good.avi,\n");
+    TrainConfig c = tiny_train_config(dir.file("run"));
+    c.data = dir.file("captions.csv");
+    std::vector<std::string> lines;
+    TrainingData data = make_training_data(c, 64, 64, [&](const std::string &l) { lines.push_back(l); });
+    ck_assert_int_eq(data.sources.size(), 1);
+    ck_assert_int_eq(data.sources[0]->size(), 1);
+    ck_assert_int_eq(data.skipped, 3);
+    std::string all;
+    for (const auto &l : lines) all += l + "\n";
+    for (const char *needle : {"captions.csv:3", "captions.csv:4", "captions.csv:5", "3 line(s) or video(s) skipped"})
+        ck_assert_msg(all.find(needle) != std::string::npos, "report lacks '%s':\n%s", needle, all.c_str());
+    ck_assert(data.drawer->sample(0).caption == "a colour ramp");
+
+    // Nothing usable: an error before training starts, and no checkpoint appears.
+    write_file(dir.file("nothing.csv"), "path,caption\nmissing.mp4,not there\nalso-missing.avi,no\n");
+    TrainConfig n = renderer_config(dir.file("run2"));
+    n.data = dir.file("nothing.csv");
+    expect_error([&] { run_model_stage(n, false, nullptr); }, ARTV_ERR_FORMAT, {"nothing.csv"});
+    ck_assert(!std::filesystem::exists(latest_checkpoint_path(dir.file("run2"))));
+    n.data = dir.file("no-such-file.csv");
+    expect_error([&] { run_model_stage(n, false, nullptr); }, ARTV_ERR_IO, {"no-such-file.csv"});
+}
+END_TEST
+
+static Suite *stages_suite(void) {
+    Suite *s = suite_create("train_stages");
+    TCase *tc = tcase_create("stages");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_tokenizer_stage);
+    tcase_add_test(tc, test_vae_stage_export_and_artv_stage);
+    tcase_add_test(tc, test_bad_data_reported_and_skipped);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+ARTV_TEST_MAIN(stages_suite)
