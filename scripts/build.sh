@@ -11,6 +11,8 @@ set -eu
 ARTV_TOP=$(cd "$(dirname "$0")/.." && pwd)
 # ccache keys on paths: make them relative to the tree so that every clone shares the cache.
 export CCACHE_BASEDIR="$ARTV_TOP"
+# and leave the build directory out of the hash (it is hashed when compiling with -g).
+export CCACHE_NOHASHDIR=true
 ARTV_BUILD=${ARTV_BUILD_DIR:-$ARTV_TOP/_build/default}
 JOBS=${JOBS:-$(nproc)}
 
