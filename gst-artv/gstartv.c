@@ -39,6 +39,8 @@
 #include "gstartv.h"
 #include "gstartvmodelcache.h"
 
+#include <string.h>
+
 GST_DEBUG_CATEGORY_STATIC (gst_artv_debug);
 #define GST_CAT_DEFAULT gst_artv_debug
 
@@ -299,6 +301,8 @@ gst_artv_extend (GstArtv * self)
       gst_clear_buffer (&buf);
       break;
     }
+    if (GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) != 3 * GST_VIDEO_FRAME_WIDTH (&frame))
+      memset (GST_VIDEO_FRAME_PLANE_DATA (&frame, 0), 0, GST_VIDEO_INFO_SIZE (vi)); /* padding */
     ret = gst_artv_generator_next (&self->gen, &frame);
     gst_video_frame_unmap (&frame);
     if (ret != GST_FLOW_OK) {

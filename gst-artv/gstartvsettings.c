@@ -22,7 +22,6 @@
 #define MAX_CFG 100.0f
 #define MAX_NOISE_AUG 999            /* the training schedule has 1000 timesteps */
 #define MAX_THREADS 1024
-#define MAX_SEGMENT_FRAMES 1000000000
 
 GType
 gst_artv_sampler_get_type (void)
@@ -119,8 +118,9 @@ gst_artv_settings_install_properties (GObjectClass * klass, guint first)
   g_object_class_install_property (klass, first + GST_ARTV_PROP_PROMPTS,
       g_param_spec_string ("prompts", "Prompt schedule",
           "Prompts for successive segments, \"PROMPT:FRAMES|PROMPT:FRAMES|...\": each prompt "
-          "holds for FRAMES generated frames, the last one after its count too; '\\' escapes "
-          "':' '|' '\\' inside a prompt. Overrides 'prompt' when set; NULL or \"\" unsets it",
+          "holds for FRAMES generated frames, the last one also after its count (which it may "
+          "omit); '\\' escapes ':' '|' '\\' inside a prompt. Overrides 'prompt' when set; "
+          "NULL or \"\" unsets it",
           NULL, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (klass, first + GST_ARTV_PROP_STEPS,
       g_param_spec_int ("steps", "Steps",
@@ -170,61 +170,90 @@ gst_artv_settings_install_properties (GObjectClass * klass, guint first)
   gst_type_mark_as_plugin_api (GST_TYPE_ARTV_ANCHOR, 0);
 }
 
-/* Schedule grammar (artv.h, artv_session_set_schedule): segments separated by unescaped '|',
- * each "PROMPT:FRAMES" with exactly one unescaped ':' and FRAMES a decimal count >= 1;
- * '\' must be followed by ':' '|' or '\'. */
+/* The schedule grammar of artv_session_set_schedule (core/generate/prompt_schedule.cpp):
+ * segments separated by unescaped '|', each "PROMPT:FRAMES" with a non-blank prompt and one
+ * unescaped ':'; FRAMES is a decimal count in 1..10000000, blanks around it allowed; only the
+ * last segment may omit ":FRAMES"; '\' escapes ':' '|' '\' and nothing else. Checked here
+ * so that a bad value is refused when it is set, not when generation starts. */
+#define MAX_SEGMENT_FRAMES 10000000
+
+static gboolean
+count_is_valid (const gchar * begin, const gchar * end, const gchar ** why)
+{
+  gint64 n = 0;
+
+  while (begin < end && g_ascii_isspace (*begin))
+    begin++;
+  while (end > begin && g_ascii_isspace (end[-1]))
+    end--;
+  if (begin == end) {
+    *why = "a segment has ':' but no frame count after it";
+    return FALSE;
+  }
+  for (; begin < end; begin++) {
+    if (!g_ascii_isdigit (*begin)) {
+      *why = "a frame count must be a positive whole number (write '\\:' for a colon "
+          "in a prompt)";
+      return FALSE;
+    }
+    n = n * 10 + (*begin - '0');
+    if (n > MAX_SEGMENT_FRAMES) {
+      *why = "a frame count is above the maximum of 10000000";
+      return FALSE;
+    }
+  }
+  if (n == 0) {
+    *why = "a frame count must be positive";
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 gst_artv_schedule_is_valid (const gchar * schedule, const gchar ** reason)
 {
   const gchar *why = NULL;
-  const gchar *p = schedule;
-  gboolean in_count = FALSE;
-  gint64 count = 0;
-  gint digits = 0;
+  const gchar *p, *count_begin = NULL;
+  gboolean prompt_blank = TRUE;
 
-  if (schedule == NULL || *schedule == '\0') {
+  if (schedule == NULL) {
     why = "the schedule is empty";
     goto fail;
   }
-  for (;; p++) {
+  for (p = schedule;; p++) {
     gchar c = *p;
-    if (c == '\0' || c == '|') {
-      if (!in_count) {
-        why = "a segment has no ':FRAMES' count";
+    if (c == '\\') {
+      if (p[1] != ':' && p[1] != '|' && p[1] != '\\') {
+        why = p[1] ? "'\\' escapes only ':', '|' and '\\'" :
+            "'\\' at the end escapes nothing";
         goto fail;
       }
-      if (digits == 0) {
-        why = "a segment's frame count is empty";
+      if (count_begin == NULL)
+        prompt_blank = FALSE;
+      p++;
+    } else if (c == '|' || c == '\0') {
+      if (prompt_blank) {
+        why = *schedule ? "a segment has an empty prompt" : "the schedule is empty";
         goto fail;
       }
-      if (count < 1) {
-        why = "a segment's frame count must be at least 1";
+      if (count_begin != NULL && !count_is_valid (count_begin, p, &why))
+        goto fail;
+      if (count_begin == NULL && c == '|') {
+        why = "only the last segment may omit its frame count (PROMPT:FRAMES)";
         goto fail;
       }
       if (c == '\0')
         break;
-      in_count = FALSE;
-      count = 0;
-      digits = 0;
-    } else if (in_count) {
-      if (c < '0' || c > '9') {
-        why = "a segment's frame count is not a decimal number (escape ':' in prompts as '\\:')";
-        goto fail;
-      }
-      count = count * 10 + (c - '0');
-      digits++;
-      if (count > MAX_SEGMENT_FRAMES) {
-        why = "a segment's frame count is too large";
-        goto fail;
-      }
-    } else if (c == '\\') {
-      p++;
-      if (*p != ':' && *p != '|' && *p != '\\') {
-        why = "'\\' must be followed by ':', '|' or '\\'";
-        goto fail;
-      }
+      count_begin = NULL;
+      prompt_blank = TRUE;
     } else if (c == ':') {
-      in_count = TRUE;
+      if (count_begin != NULL) {
+        why = "a second ':' in one segment (write '\\:' for a colon in a prompt)";
+        goto fail;
+      }
+      count_begin = p + 1;
+    } else if (count_begin == NULL && !g_ascii_isspace (c)) {
+      prompt_blank = FALSE;
     }
   }
   return TRUE;

@@ -18,9 +18,9 @@ gst_artv_libgstartv_la_LDFLAGS = -module -avoid-version -no-undefined \
 ARTV_GST_TEST_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(GST_CHECK_CFLAGS)
 ARTV_GST_TEST_LIBS = $(GST_CHECK_LIBS) $(GST_LIBS)
 check_PROGRAMS += tests/gst/test_artv_properties tests/gst/test_artvsrc tests/gst/test_artv \
-	tests/gst/test_modelcache
+	tests/gst/test_modelcache tests/gst/test_schedule_grammar
 TESTS += tests/gst/test_artv_properties tests/gst/test_artvsrc tests/gst/test_artv \
-	tests/gst/test_modelcache
+	tests/gst/test_modelcache tests/gst/test_schedule_grammar
 tests_gst_test_artv_properties_SOURCES = tests/gst/test_artv_properties.c tests/gst/gst_artv_test.h
 tests_gst_test_artv_properties_CFLAGS = $(ARTV_GST_TEST_CFLAGS)
 tests_gst_test_artv_properties_LDADD = $(ARTV_GST_TEST_LIBS) -lm
@@ -35,10 +35,28 @@ tests_gst_test_modelcache_SOURCES = tests/gst/test_modelcache.c tests/gst/gst_ar
 	gst-artv/gstartvmodelcache.c gst-artv/gstartvmodelcache.h
 tests_gst_test_modelcache_CFLAGS = $(ARTV_GST_TEST_CFLAGS)
 tests_gst_test_modelcache_LDADD = libartv.la $(ARTV_GST_TEST_LIBS)
+# The plugin's 'prompts' validator against the engine's schedule parser.
+tests_gst_test_schedule_grammar_SOURCES = tests/gst/test_schedule_grammar.cpp \
+	gst-artv/gstartvsettings.c gst-artv/gstartvsettings.h
+tests_gst_test_schedule_grammar_CFLAGS = $(ARTV_GST_TEST_CFLAGS)
+tests_gst_test_schedule_grammar_CXXFLAGS = $(AM_CXXFLAGS) $(GST_CFLAGS)
+tests_gst_test_schedule_grammar_LDADD = $(ARTV_TEST_CXX_LIBS) $(GST_LIBS) -lm
+
+# The tests generate with the tiny random model of tests/generate.mk ($(builddir)/tests/test-tiny).
+EXTRA_tests_gst_test_artvsrc_DEPENDENCIES = $(ARTV_TEST_TINY_STAMP)
+EXTRA_tests_gst_test_artv_DEPENDENCIES = $(ARTV_TEST_TINY_STAMP)
+EXTRA_tests_gst_test_modelcache_DEPENDENCIES = $(ARTV_TEST_TINY_STAMP)
 
 # gst-launch-1.0 end to end, files checked with ffprobe.
 TESTS += tests/gst/test_gst_launch_extend.sh tests/gst/test_gst_launch_src.sh
-EXTRA_DIST += tests/gst/test_gst_launch_extend.sh tests/gst/test_gst_launch_src.sh \
-	tests/gst/e2e_common.sh
 
 endif
+
+# Outside the conditional: distributed either way, and automake wants these rules defined
+# once, unconditionally.
+EXTRA_DIST += tests/gst/test_gst_launch_extend.sh tests/gst/test_gst_launch_src.sh \
+	tests/gst/e2e_common.sh
+clean-local: clean-gst-artv-tests
+clean-gst-artv-tests:
+	rm -f tests/gst/registry.bin
+.PHONY: clean-gst-artv-tests

@@ -14,7 +14,7 @@ tests_test_zero_init_SOURCES = tests/test_zero_init.cpp $(model_test_headers)
 tests_test_zero_init_LDADD = $(ARTV_TEST_CXX_LIBS)
 tests_test_model_errors_SOURCES = tests/test_model_errors.cpp $(model_test_headers)
 tests_test_model_errors_LDADD = $(ARTV_TEST_CXX_LIBS)
-# The tokenizer test trains small sentencepiece models (the trainer library is in SPM_LIBS).
+# The tokenizer test compares with Debian's spm_encode and trains models with spm_train.
 tests_test_tokenizer_SOURCES = tests/test_tokenizer.cpp $(model_test_headers)
 tests_test_tokenizer_LDADD = $(ARTV_TEST_CXX_LIBS)
 tests_test_sd21_structure_SOURCES = tests/test_sd21_structure.cpp $(model_test_headers)

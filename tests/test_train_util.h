@@ -67,7 +67,7 @@ inline TrainConfig tiny_train_config(const std::string &out_dir) {
     c.lr = 2e-3;
     c.warmup_steps = 2;
     c.ema_decay = 0.9;
-    c.threads = 2;
+    c.threads = 1;  // 2 threads slow down badly when the machine is oversubscribed (make -j2 check)
     c.precision = "fp32";
     c.log_every = 4;
     c.checkpoint_every = 4;

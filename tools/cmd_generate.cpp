@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+extern "C" {
+#include <libavutil/log.h>
+}
+
 #include "artv/artv.h"
 #include "commands.h"
 #include "diffusion/sampler.h"
@@ -200,9 +204,11 @@ struct SessionHandle {
 class Progress {
 public:
     Progress(int total, bool quiet) : total_(total), quiet_(quiet), tty_(isatty(STDERR_FILENO)) {}
+    // seconds_per_frame: of the frame just done; the ETA uses the mean so far.
     void frame_done(int done, double seconds_per_frame) {
+        elapsed_ += seconds_per_frame;
         if (quiet_) return;
-        const double eta = seconds_per_frame * (total_ - done);
+        const double eta = elapsed_ / done * (total_ - done);
         if (tty_) {
             const int width = 30, filled = total_ > 0 ? width * done / total_ : 0;
             std::fprintf(stderr, "\r[%s%s] %d/%d frames  %.2f s/frame  ETA %s ",
@@ -228,6 +234,7 @@ private:
     }
     int total_;
     bool quiet_, tty_;
+    double elapsed_ = 0.0;
 };
 
 int run_generate(const Options &o) {
@@ -358,6 +365,8 @@ int cmd_generate(int argc, char **argv) {
         std::fprintf(stderr, "artv generate: %s\n", e.what());
         return 2;
     }
+    // libav's encoder chatter (x264's statistics) is not ours to show; its warnings are.
+    av_log_set_level(o.quiet ? AV_LOG_ERROR : AV_LOG_WARNING);
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESETHAND;  // a second signal kills at once

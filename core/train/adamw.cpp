@@ -64,8 +64,8 @@ void AdamW::load_state(const SafeTensorsFile &file, const std::string &prefix) {
         if (!m || !v || !st)
             throw_model(file.path() + ": optimizer state of '" + name + "' is incomplete");
         State s;
-        s.exp_avg = to_tensor(*m, p.scalar_type());
-        s.exp_avg_sq = to_tensor(*v, p.scalar_type());
+        s.exp_avg = to_tensor(*m, p.scalar_type()).to(p.device());
+        s.exp_avg_sq = to_tensor(*v, p.scalar_type()).to(p.device());
         if (s.exp_avg.sizes() != p.sizes() || s.exp_avg_sq.sizes() != p.sizes())
             throw_model(file.path() + ": optimizer state of '" + name + "' has the wrong shape");
         s.step = to_tensor(*st, torch::kInt64).item<int64_t>();

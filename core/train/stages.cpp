@@ -17,6 +17,7 @@
 #include "train/tokenizer_training.h"
 #include "train/training_data.h"
 #include "train/vae_task.h"
+#include "util/device.h"
 #include "util/error.h"
 
 namespace artv {
@@ -85,9 +86,13 @@ std::shared_ptr<ArtvNetworks> build_training_networks(const TrainConfig &c) {
         LoadOptions lo;
         lo.allow_unexpected = true;
         load_parameters(nets->vae(), weights, "vae.", lo);
+        nets->to(resolve_device(c.device), torch::kFloat32);
         return nets;
     }
-    return ArtvNetworks::create_random(mc, c.seed, torch::kCPU, torch::kFloat32, tok);
+    // Initialised on the CPU, so that a seed gives the same weights on every device.
+    auto nets = ArtvNetworks::create_random(mc, c.seed, torch::kCPU, torch::kFloat32, tok);
+    nets->to(resolve_device(c.device), torch::kFloat32);
+    return nets;
 }
 
 int64_t run_tokenizer_stage(const TrainConfig &c, const std::string &out_path, std::ostream *log) {

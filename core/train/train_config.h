@@ -23,6 +23,7 @@ struct TrainConfig {
     int64_t stop_at_step = 0;        // > 0: checkpoint and exit after this step (as if interrupted)
     int threads = 0;                 // LibTorch threads per rank; 0 = online CPUs / local ranks
     std::string precision = "auto";  // "fp32", "bf16" (CPU autocast), "auto" = bf16 where native
+    std::string device = "auto";     // "cpu", "cuda", "cuda:N", "auto" = CUDA when usable
 
     // ---- optimizer (AdamW, Loshchilov & Hutter; PyTorch's formulation)
     int64_t batch_size = 32;         // samples per optimizer step, over all ranks and micro-steps
@@ -55,6 +56,7 @@ struct TrainConfig {
     double vae_l1 = 1.0;             // reconstruction: l1*|x-x'| + l2*(x-x')^2, frames in [-1,1]
     double vae_l2 = 0.0;
     double vae_kl = 1e-6;            // weight of KL(q(z|x) || N(0,1)), summed per sample / pixels
+    bool vae_sample = true;          // decode a posterior sample (SD) or the posterior mean
 
     // ---- data (core/data)
     std::string data = "renderer";   // comma-separated sources: "renderer" and/or captions files

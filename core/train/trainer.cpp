@@ -27,8 +27,14 @@ namespace artv {
 std::string train_config_path(const std::string &out_dir) { return out_dir + "/train_config.json"; }
 std::string loss_csv_path(const std::string &out_dir) { return out_dir + "/loss.csv"; }
 
-bool use_bf16_autocast(const std::string &precision) {
+bool use_bf16_autocast(const std::string &precision, torch::Device device) {
     if (precision == "fp32") return false;
+    if (!device.is_cpu()) {
+        if (precision == "bf16")
+            throw_invalid("precision bf16 is CPU autocast; on " + device_name(device) +
+                          " train with precision fp32 (or auto)");
+        return false;
+    }
     if (precision == "bf16") return true;
     return resolve_dtype("auto", c10::Device(c10::kCPU)) == c10::kBFloat16;
 }
@@ -103,7 +109,6 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
     const bool main_rank = dist.is_main();
     std::ostream *log = main_rank ? options.log : nullptr;
     set_cpu_threads(config.threads > 0 ? config.threads : default_threads());
-    const bool bf16 = use_bf16_autocast(config.precision);
 
     const std::string &dir = config.out_dir;
     std::error_code ec;
@@ -119,6 +124,7 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
 
     NamedTensors params = task.trainable();
     if (params.empty()) throw_invalid("nothing to train: the task has no trainable parameters");
+    const bool bf16 = use_bf16_autocast(config.precision, params.begin()->second.device());
     NamedTensors state = task.model_state();
     AdamW optimizer(params, AdamWOptions{config.beta1, config.beta2, config.adam_eps,
                                          config.weight_decay});
@@ -126,6 +132,7 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
     if (config.ema_decay > 0) ema = std::make_unique<Ema>(params, config.ema_decay, config.ema_warmup);
 
     int64_t start_step = 0;
+    std::string resumed_interval;
     if (options.resume) {
         SafeTensorsFile file = SafeTensorsFile::open(latest);
         CheckpointInfo info = read_checkpoint_info(file);
@@ -135,6 +142,7 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
         restore_checkpoint(file, state, ema.get(), &optimizer);
         restore_rng_state(file);
         start_step = info.step;
+        if (auto it = info.extra.find("log_interval"); it != info.extra.end()) resumed_interval = it->second;
         if (log && info.data_state != task.data_state())
             *log << "note: the data differs from the checkpoint's (" << info.data_state << ")\n";
     } else {
@@ -182,6 +190,15 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
     double interval_loss = 0, interval_grad = 0;
     std::vector<double> interval_metrics(n_metrics, 0.0);
     int64_t interval_steps = 0;
+    // A checkpoint between two log rows carries the sums so far, so that a resumed run logs
+    // the same row as an uninterrupted one.
+    if (!resumed_interval.empty()) {
+        std::istringstream in(resumed_interval);
+        in >> interval_steps >> interval_loss >> interval_grad;
+        for (double &v : interval_metrics) in >> v;
+        if (!in) interval_steps = 0, interval_loss = interval_grad = 0,
+                 std::fill(interval_metrics.begin(), interval_metrics.end(), 0.0);
+    }
     auto interval_start = std::chrono::steady_clock::now();
 
     for (int64_t step = start_step; step < config.steps; ++step) {
@@ -198,7 +215,7 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
                 l = task.loss(step, first, micro_local);
             }
             (l.loss / static_cast<double>(config.grad_accum)).backward();
-            sums[0] += l.loss.detach().to(torch::kFloat64) / static_cast<double>(config.grad_accum);
+            sums[0] += l.loss.detach().to(torch::kCPU, torch::kFloat64) / static_cast<double>(config.grad_accum);
             for (int64_t i = 0; i < n_metrics && i < (int64_t)l.metrics.size(); ++i)
                 sums[1 + i] += l.metrics[i] / static_cast<double>(config.grad_accum);
         }
@@ -257,6 +274,13 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
             info.data_state = task.data_state();
             info.extra["cpu"] = cpu_features().summary();
             info.extra["world_size"] = std::to_string(dist.world_size());
+            {
+                std::ostringstream sums_so_far;
+                sums_so_far.precision(17);
+                sums_so_far << interval_steps << ' ' << interval_loss << ' ' << interval_grad;
+                for (double v : interval_metrics) sums_so_far << ' ' << v;
+                info.extra["log_interval"] = sums_so_far.str();
+            }
             const bool keep = config.keep_every > 0 && done % config.keep_every == 0;
             try {
                 write_checkpoint(dir, info, state, ema.get(), optimizer, keep);

@@ -67,8 +67,10 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
 std::string train_config_path(const std::string &out_dir);  // train_config.json
 std::string loss_csv_path(const std::string &out_dir);      // loss.csv
 
-// The autocast dtype a precision setting resolves to on this CPU ("auto": bf16 where native).
-bool use_bf16_autocast(const std::string &precision);
+// Whether a precision setting means bf16 autocast on `device` ("auto": bf16 where the CPU has
+// it natively). Autocast is the CPU's only: on CUDA "auto" is fp32 and "bf16" an
+// ARTV_ERR_INVALID_ARGUMENT.
+bool use_bf16_autocast(const std::string &precision, torch::Device device = torch::kCPU);
 
 // Enables CPU bf16 autocast for its lifetime (LibTorch 1.13: at::autocast::set_cpu_enabled),
 // nesting like Python's torch.autocast; a no-op when `enabled` is false.

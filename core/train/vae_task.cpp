@@ -44,12 +44,15 @@ TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
     auto [mean, logvar] = vae.encode_moments(x);
     mean = mean.to(torch::kFloat32);
     logvar = logvar.to(torch::kFloat32);
-    std::vector<torch::Tensor> noise;
-    for (int64_t i = 0; i < count; ++i) {
-        at::Generator g = draw_generator(config_.seed, step, first + i, DrawPurpose::Latent);
-        noise.push_back(torch::randn(mean.sizes().slice(1), g));
+    torch::Tensor z = mean;
+    if (config_.vae_sample) {
+        std::vector<torch::Tensor> noise;
+        for (int64_t i = 0; i < count; ++i) {
+            at::Generator g = draw_generator(config_.seed, step, first + i, DrawPurpose::Latent);
+            noise.push_back(torch::randn(mean.sizes().slice(1), g));
+        }
+        z = mean + torch::exp(0.5 * logvar) * torch::stack(noise).to(mean.device());
     }
-    const torch::Tensor z = mean + torch::exp(0.5 * logvar) * torch::stack(noise).to(mean.device());
     const torch::Tensor x_rec = vae.decode(z).to(torch::kFloat32);
 
     const double pixels = static_cast<double>(x[0].numel());
@@ -62,6 +65,18 @@ TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
     out.loss = ((config_.vae_l1 * l1 + config_.vae_l2 * l2 + config_.vae_kl * kl) / pixels).mean();
     out.metrics = {(l1 / pixels).mean().item<double>(), kl.mean().item<double>()};
     return out;
+}
+
+double VaeTask::mean_reconstruction_l1(int64_t step, int64_t first, int64_t count) const {
+    torch::NoGradGuard no_grad;
+    std::vector<TrainSample> samples;
+    std::vector<const Frame *> frames;
+    for (int64_t i = 0; i < count; ++i)
+        samples.push_back(drawer_->sample(static_cast<uint64_t>(step * config_.batch_size + first + i)));
+    for (const auto &s : samples) frames.push_back(&s.target);
+    const torch::Tensor x = frames_to_tensor(frames).to(nets_->device()).mul(2.0).sub(1.0);
+    const torch::Tensor rec = nets_->vae().decode(nets_->vae().encode(x)).to(torch::kFloat32);
+    return (rec - x).abs().mean().item<double>();
 }
 
 double VaeTask::measure_scale_factor(int frames) const {

@@ -37,6 +37,9 @@ public:
     void set_training(bool training) override;
     void write_samples(int64_t step, const std::string &dir) override;
 
+    // Mean |x - decode(mu)| (x in [-1, 1]) over samples [first, first+count) of step `step`:
+    // the reconstruction through the posterior mean, as the diffusion stage's latents are.
+    double mean_reconstruction_l1(int64_t step, int64_t first, int64_t count) const;
     // 1 / std of the posterior means of `frames` fixed training frames.
     double measure_scale_factor(int frames = 64) const;
 

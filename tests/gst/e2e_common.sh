@@ -5,7 +5,7 @@ builddir="${ARTV_BUILDDIR:-.}"
 GST_PLUGIN_PATH="$builddir/gst-artv/.libs"
 GST_REGISTRY="${GST_REGISTRY:-$builddir/tests/gst/registry.bin}"
 export GST_PLUGIN_PATH GST_REGISTRY
-MODEL="${ARTV_TEST_MODEL:-$builddir/tests/gst/tiny-model}"
+MODEL="${ARTV_TEST_MODEL:-$builddir/tests/test-tiny}"
 STEPS=2
 
 if [ ! -f "$MODEL/config.json" ]; then
@@ -16,7 +16,8 @@ for tool in gst-launch-1.0 ffprobe; do
     command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
 for element in x264enc mp4mux decodebin; do
-    gst-inspect-1.0 --exists "$element" || { echo "SKIP: GStreamer element $element missing"; exit 77; }
+    gst-inspect-1.0 --exists "$element" ||
+        { echo "SKIP: GStreamer element $element missing"; exit 77; }
 done
 
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT

@@ -7,8 +7,8 @@
 #include <gst/check/gstharness.h>
 #include <stdlib.h>
 
-/* The tiny random model the tests generate with: $ARTV_TEST_MODEL, else the one
- * tests/gst/make-test-model.sh writes into the build tree. */
+/* The tiny random model the tests generate with: $ARTV_TEST_MODEL, else the build tree's
+ * tests/test-tiny (made by `artv init-random`, see tests/generate.mk). */
 static inline const gchar *
 artv_test_model (void)
 {
@@ -19,7 +19,7 @@ artv_test_model (void)
     return env;
   if (path == NULL) {
     const gchar *builddir = g_getenv ("ARTV_BUILDDIR");
-    path = g_build_filename (builddir ? builddir : ".", "tests", "gst", "tiny-model", NULL);
+    path = g_build_filename (builddir ? builddir : ".", "tests", "test-tiny", NULL);
   }
   return path;
 }
@@ -40,6 +40,20 @@ artv_test_setup_environment (void)
   g_free (registry);
 }
 
+/* Load the plugin (and with it libartv and LibTorch, seconds) once in the parent, so that
+ * the forked test cases do not each load it again. Exit 1 with the reason if it cannot. */
+static inline void
+artv_test_load_plugin (void)
+{
+  GstPlugin *plugin = gst_plugin_load_by_name ("artv");
+  if (plugin == NULL) {
+    g_printerr ("FAIL: the plugin 'artv' did not load from %s (GST_DEBUG=2 says why)\n",
+        g_getenv ("GST_PLUGIN_PATH"));
+    exit (1);
+  }
+  gst_object_unref (plugin);
+}
+
 /* A time limit in seconds, scaled by $ARTV_TEST_TIME_SCALE for slow runs (valgrind, ASan). */
 static inline gdouble
 artv_test_time_bound (gdouble seconds)
@@ -55,7 +69,7 @@ artv_test_require_model (void)
 {
   gchar *config = g_build_filename (artv_test_model (), "config.json", NULL);
   if (!g_file_test (config, G_FILE_TEST_EXISTS)) {
-    g_printerr ("SKIP: no test model at %s (run tests/gst/make-test-model.sh or set "
+    g_printerr ("SKIP: no test model at %s (make tests/test-tiny.stamp or set "
         "ARTV_TEST_MODEL)\n", artv_test_model ());
     exit (77);
   }
@@ -67,6 +81,7 @@ artv_test_require_model (void)
   {                                                                            \
     artv_test_setup_environment ();                                            \
     gst_check_init (&argc, &argv);                                             \
+    artv_test_load_plugin ();                                                  \
     artv_test_require_model ();                                                \
     return gst_check_run_suite (name##_suite (), #name, __FILE__);             \
   }

@@ -95,7 +95,14 @@ GST_START_TEST (test_valid_values)
   g_object_set (e, "prompts", "", NULL);
   g_object_get (e, "prompts", &s, NULL);
   fail_unless (s == NULL, "\"\" unsets the schedule");
-  g_object_set (e, "prompts", ":3", NULL);    /* empty prompt = unconditional */
+  /* What the engine's parser accepts: a last segment without count, blanks around counts,
+   * the largest count. */
+  g_object_set (e, "prompts", "sunrise: 12 |a long day", NULL);
+  g_object_get (e, "prompts", &s, NULL);
+  fail_unless_equals_string (s, "sunrise: 12 |a long day");
+  g_free (s);
+  g_object_set (e, "prompts", "just one prompt", NULL);
+  g_object_set (e, "prompts", "a:10000000", NULL);
 
   g_object_set (e, "device", "cuda:1", NULL);
   g_object_get (e, "device", &s, NULL);
@@ -121,17 +128,22 @@ GST_START_TEST (test_valid_values)
 GST_END_TEST;
 
 static const gchar *const bad_schedules[] = {
-  "a cat",                      /* no count */
-  "a cat:",                     /* empty count */
+  "   ",                        /* blank */
+  "a cat|a dog:2",              /* only the last segment may omit its count */
+  "a cat:",                     /* ':' without a count */
+  ":3",                         /* empty prompt */
+  "  :3|b:1",
   "a cat:0",                    /* zero frames */
   "a cat:-3",
   "a cat:3|",                   /* empty last segment */
   "|a cat:3",
   "a:b:3",                      /* unescaped ':' inside the prompt */
   "a cat:3x",
+  "a cat:1 2",
   "a \\cat:3",                  /* '\' before an ordinary character */
   "a cat\\",                    /* trailing '\' */
-  "a cat:99999999999999999999", /* count too large */
+  "a cat:10000001",             /* above the maximum count */
+  "a cat:99999999999999999999",
 };
 
 GST_START_TEST (test_invalid_values_keep_old)
@@ -209,5 +221,6 @@ main (int argc, char **argv)
 {
   artv_test_setup_environment ();
   gst_check_init (&argc, &argv);
+  artv_test_load_plugin ();
   return gst_check_run_suite (artv_properties_suite (), "artv_properties", __FILE__);
 }

@@ -8,6 +8,9 @@
 
 #define TEST_STEPS 2
 
+/* One CPU thread: generation runs on the thread that opened the model, where LibTorch's
+ * OpenMP team spins at barriers; two spinning threads crawl on a loaded two-core machine
+ * (`make -j2 check`). */
 static GstHarness *
 new_src (guint64 seed, gint num_buffers)
 {
@@ -16,7 +19,7 @@ new_src (guint64 seed, gint num_buffers)
 
   fail_unless (e != NULL);
   g_object_set (e, "model", artv_test_model (), "steps", TEST_STEPS, "seed", seed,
-      "num-buffers", num_buffers, "prompt", "a red square moves right", "threads", 2, NULL);
+      "num-buffers", num_buffers, "prompt", "a red square moves right", "threads", 1, NULL);
   h = gst_harness_new_with_element (e, NULL, "src");
   gst_object_unref (e);
   return h;
@@ -217,6 +220,94 @@ GST_START_TEST (test_seed_determinism)
 
 GST_END_TEST;
 
+/* A new prompt set while the source runs reaches the session before the next frame: the
+ * stream is held after its first frame (a blocking probe), the prompt changes, the stream
+ * goes on. The random test model ignores text (its attention outputs start at zero, as
+ * after SD2.1 init), so the proof is the generator's log line, counted per frame. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean blocked;
+  gint frames_pushed;
+  gint change_seen_at;          /* frames pushed when the new prompt was applied, -1 never */
+} PromptWatch;
+
+static PromptWatch *watch;
+
+static GstPadProbeReturn
+hold_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user)
+{
+  g_mutex_lock (&watch->lock);
+  watch->blocked = TRUE;
+  g_cond_signal (&watch->cond);
+  g_mutex_unlock (&watch->lock);
+  return GST_PAD_PROBE_OK;      /* stays blocked until the probe is removed */
+}
+
+static GstPadProbeReturn
+count_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user)
+{
+  g_mutex_lock (&watch->lock);
+  watch->frames_pushed++;
+  g_mutex_unlock (&watch->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+log_hook (GstDebugCategory * category, GstDebugLevel level, const gchar * file,
+    const gchar * function, gint line, GObject * object, GstDebugMessage * message,
+    gpointer user)
+{
+  const gchar *text = gst_debug_message_get (message);
+  if (strcmp (gst_debug_category_get_name (category), "artvgenerator") == 0 && text
+      && strstr (text, "prompt changed to a blue circle")) {
+    g_mutex_lock (&watch->lock);
+    watch->change_seen_at = watch->frames_pushed;
+    g_mutex_unlock (&watch->lock);
+  }
+}
+
+GST_START_TEST (test_prompt_change_while_running)
+{
+  GstHarness *h = new_src (5, 3);
+  GstPad *pad = gst_element_get_static_pad (h->element, "src");
+  PromptWatch w = { 0 };
+  GPtrArray *bufs;
+  gulong hold_id;
+
+  watch = &w;
+  w.change_seen_at = -1;
+  g_mutex_init (&w.lock);
+  g_cond_init (&w.cond);
+  gst_debug_set_threshold_for_name ("artvgenerator", GST_LEVEL_INFO);
+  gst_debug_add_log_function (log_hook, NULL, NULL);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe, NULL, NULL);
+  hold_id = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER,
+      hold_probe, NULL, NULL);
+  gst_harness_set_sink_caps_str (h, "video/x-raw, format=RGB, width=64, height=64");
+  gst_harness_play (h);
+  g_mutex_lock (&w.lock);
+  while (!w.blocked)
+    g_cond_wait (&w.cond, &w.lock);
+  g_mutex_unlock (&w.lock);
+  g_object_set (h->element, "prompt", "a blue circle moves left", NULL);
+  gst_pad_remove_probe (pad, hold_id);
+  bufs = pull_all (h);
+  gst_debug_remove_log_function (log_hook);
+
+  fail_unless_equals_int (bufs->len, 3);
+  /* Applied once, after frame 1 went out and before frame 2 was generated. */
+  fail_unless_equals_int (w.change_seen_at, 1);
+  g_ptr_array_unref (bufs);
+  gst_object_unref (pad);
+  gst_harness_teardown (h);
+  g_mutex_clear (&w.lock);
+  g_cond_clear (&w.cond);
+}
+
+GST_END_TEST;
+
 /* One frame element message per generated frame. */
 GST_START_TEST (test_progress_messages)
 {
@@ -361,6 +452,7 @@ artvsrc_suite (void)
   tcase_add_loop_test (tc, test_caps_negotiation_sizes, 0, G_N_ELEMENTS (sizes));
   tcase_add_test (tc, test_caps_other_format_refused);
   tcase_add_test (tc, test_seed_determinism);
+  tcase_add_test (tc, test_prompt_change_while_running);
   tcase_add_test (tc, test_progress_messages);
   tcase_add_test (tc, test_flush_interrupts_generation);
   tcase_add_test (tc, test_null_during_generation);

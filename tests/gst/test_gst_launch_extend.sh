@@ -44,8 +44,10 @@ launch tee filesrc location="$tmp/clip.avi" ! decodebin ! videoconvert ! tee nam
         filesink location="$tmp/rain.mp4" \
     t. ! queue ! artv frames=$((N + 2)) model="$MODEL" steps=$STEPS prompt="sun" ! $ENCODE ! \
         filesink location="$tmp/sun.mp4"
-check "tee: branch 1 has $in_frames + $N frames" test "$(count_frames "$tmp/rain.mp4")" -eq $((in_frames + N))
-check "tee: branch 2 has $in_frames + $((N + 2)) frames" test "$(count_frames "$tmp/sun.mp4")" -eq $((in_frames + N + 2))
+check "tee: branch 1 has $in_frames + $N frames" \
+    test "$(count_frames "$tmp/rain.mp4")" -eq $((in_frames + N))
+check "tee: branch 2 has $in_frames + $((N + 2)) frames" \
+    test "$(count_frames "$tmp/sun.mp4")" -eq $((in_frames + N + 2))
 
 # A missing model stops the pipeline with an error that names it.
 if timeout 60 gst-launch-1.0 videotestsrc num-buffers=2 ! videoconvert ! \
@@ -61,7 +63,8 @@ if timeout 60 gst-launch-1.0 videotestsrc num-buffers=2 ! video/x-raw,format=I42
     artv model="$MODEL" ! fakesink >"$tmp/caps.log" 2>&1; then
     echo "FAIL: I420 into artv did not fail"; failures=$((failures + 1))
 else
-    check "I420 input is refused with a reason" grep -qi "could not link\|not-negotiated\|not negotiated" "$tmp/caps.log"
+    check "I420 input is refused with a reason" \
+        grep -qi "could not link\|not-negotiated\|not negotiated" "$tmp/caps.log"
 fi
 
 exit $((failures > 0))

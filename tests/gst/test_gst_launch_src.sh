@@ -11,7 +11,8 @@ launch t2v artvsrc num-buffers=$N model="$MODEL" steps=$STEPS prompt="a red ball
 out_frames=$(count_frames "$tmp/t2v.mp4")
 check "t2v: $N frames (got $out_frames)" test "$out_frames" -eq $N
 check "t2v: 64x64 (got $(frame_size "$tmp/t2v.mp4"))" test "$(frame_size "$tmp/t2v.mp4")" = "64x64"
-rate=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$tmp/t2v.mp4")
+rate=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 \
+    "$tmp/t2v.mp4")
 check "t2v: 8 frames per second (got $rate)" test "$rate" = "8/1"
 
 launch tee artvsrc num-buffers=$N model="$MODEL" steps=$STEPS prompts="sunrise:2|noon:3" ! \
