@@ -1,11 +1,17 @@
 // core/train building blocks without a model: the option table (JSON, command-line names,
 // errors), the learning-rate warm-up, AdamW against PyTorch's update rule and through a
-// checkpoint round trip, the EMA, the per-sample draw seeds, and CPU autocast nesting.
+// checkpoint round trip, the EMA, the per-sample draw seeds, CPU autocast nesting, and the
+// data threads' worker pool.
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "io/safetensors.h"
 #include "io/tensor_io.h"
@@ -15,6 +21,7 @@
 #include "train/progress_log.h"
 #include "train/train_config.h"
 #include "train/trainer.h"
+#include "train/worker_pool.h"
 #include "tempdir.h"
 #include "testutil.h"
 
@@ -163,6 +170,44 @@ START_TEST(test_duration_format) {
 }
 END_TEST
 
+START_TEST(test_worker_pool) {
+    WorkerPool pool(4);
+    ck_assert_int_eq(pool.threads(), 4);
+    // Back-to-back runs of every size: each index exactly once, none left over or repeated
+    // by a worker that woke late.
+    for (int round = 0; round < 400; ++round) {
+        const int64_t n = round % 23;
+        std::vector<std::atomic<int>> calls(static_cast<size_t>(n));
+        pool.run(n, [&](int64_t i) { calls[size_t(i)].fetch_add(1); });
+        for (const auto &c : calls) ck_assert_int_eq(c.load(), 1);
+    }
+    // The work is really spread (each call long enough for the workers to wake).
+    std::mutex ids_mutex;
+    std::set<std::thread::id> ids;
+    pool.run(32, [&](int64_t) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::lock_guard<std::mutex> lock(ids_mutex);
+        ids.insert(std::this_thread::get_id());
+    });
+    ck_assert_int_gt(ids.size(), 1);
+    // The lowest failing index's error, after every index ran.
+    std::atomic<int> ran{0};
+    expect_error([&] {
+        pool.run(50, [&](int64_t i) {
+            ran.fetch_add(1);
+            if (i % 10 == 7) throw_invalid("sample " + std::to_string(i));
+        });
+    }, ARTV_ERR_INVALID_ARGUMENT, {"sample 7"});
+    ck_assert_int_eq(ran.load(), 50);
+    WorkerPool inline_pool(1);
+    int sum = 0;
+    inline_pool.run(5, [&](int64_t i) { sum += int(i); });
+    ck_assert_int_eq(sum, 10);
+    ck_assert_int_eq(data_thread_count(3), 3);
+    ck_assert(data_thread_count(0) >= 1 && data_thread_count(0) <= 16);
+}
+END_TEST
+
 static Suite *units_suite(void) {
     Suite *s = suite_create("train_units");
     TCase *tc = tcase_create("units");
@@ -174,6 +219,7 @@ static Suite *units_suite(void) {
     tcase_add_test(tc, test_draw_seeds);
     tcase_add_test(tc, test_autocast_guard);
     tcase_add_test(tc, test_duration_format);
+    tcase_add_test(tc, test_worker_pool);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -21,6 +21,7 @@ extern "C" {
 }
 
 #include "artv/artv.h"
+#include "cli_args.h"
 #include "commands.h"
 #include "diffusion/sampler.h"
 #include "generate/prompt_schedule.h"
@@ -98,44 +99,14 @@ struct Options {
     uint64_t seed = 0;
 };
 
-[[noreturn]] void usage_error(const std::string &message) {
-    throw Error(ARTV_ERR_INVALID_ARGUMENT, message + " (see artv generate --help)");
-}
-
-long long parse_integer(const std::string &opt, const char *text, long long lo, long long hi) {
-    char *end = nullptr;
-    errno = 0;
-    long long v = std::strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi)
-        usage_error(opt + " needs a whole number in [" + std::to_string(lo) + ", " +
-                    std::to_string(hi) + "], got \"" + text + "\"");
-    return v;
-}
-
-double parse_number(const std::string &opt, const char *text) {
-    char *end = nullptr;
-    double v = std::strtod(text, &end);
-    if (end == text || *end || !std::isfinite(v))
-        usage_error(opt + " needs a finite number, got \"" + text + "\"");
-    return v;
-}
-
-void parse_size(const std::string &opt, const char *text, int *w, int *h) {
-    int a = 0, b = 0;
-    char x = 0, extra = 0;
-    if (std::sscanf(text, "%d%c%d%c", &a, &x, &b, &extra) != 3 || (x != 'x' && x != 'X') || a <= 0 ||
-        b <= 0 || a > 16384 || b > 16384)
-        usage_error(opt + " needs WIDTHxHEIGHT with sides in 1..16384, got \"" + text + "\"");
-    *w = a;
-    *h = b;
-}
+const ArgParser args{"generate"};
 
 // Returns false for --help (already printed).
 bool parse_options(int argc, char **argv, Options &o) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> const char * {
-            if (i + 1 >= argc) usage_error(a + " needs a value");
+            if (i + 1 >= argc) args.error(a + " needs a value");
             return argv[++i];
         };
         if (a == "-h" || a == "--help") {
@@ -147,33 +118,33 @@ bool parse_options(int argc, char **argv, Options &o) {
         else if (a == "--input") o.input = value();
         else if (a == "--include-input") o.include_input = true;
         else if (a == "-o" || a == "--output") o.output = value();
-        else if (a == "--frames") o.frames = static_cast<int>(parse_integer(a, value(), 1, 10000000));
-        else if (a == "--size") parse_size(a, value(), &o.out_w, &o.out_h);
-        else if (a == "--gen-size") parse_size(a, value(), &o.gen_w, &o.gen_h);
-        else if (a == "--max-size") o.max_size = static_cast<int>(parse_integer(a, value(), 1, 16384));
+        else if (a == "--frames") o.frames = static_cast<int>(args.integer(a, value(), 1, 10000000));
+        else if (a == "--size") args.size(a, value(), &o.out_w, &o.out_h);
+        else if (a == "--gen-size") args.size(a, value(), &o.gen_w, &o.gen_h);
+        else if (a == "--max-size") o.max_size = static_cast<int>(args.integer(a, value(), 1, 16384));
         else if (a == "--fps") {
-            o.fps = parse_number(a, value());
-            if (o.fps <= 0 || o.fps > 1000) usage_error("--fps must be in (0, 1000]");
-        } else if (a == "--steps") o.steps = static_cast<int>(parse_integer(a, value(), 1, 100000));
+            o.fps = args.number(a, value());
+            if (o.fps <= 0 || o.fps > 1000) args.error("--fps must be in (0, 1000]");
+        } else if (a == "--steps") o.steps = static_cast<int>(args.integer(a, value(), 1, 100000));
         else if (a == "--sampler") o.sampler = value();
-        else if (a == "--eta") o.eta = parse_number(a, value());
-        else if (a == "--seed") o.seed = static_cast<uint64_t>(parse_integer(a, value(), 0, INT64_MAX));
-        else if (a == "--cfg-ref") o.cfg_ref = parse_number(a, value());
-        else if (a == "--cfg-anchor") o.cfg_anchor = parse_number(a, value());
-        else if (a == "--cfg-text") o.cfg_text = parse_number(a, value());
-        else if (a == "--noise-aug") o.noise_aug = static_cast<int>(parse_integer(a, value(), 0, 100000));
+        else if (a == "--eta") o.eta = args.number(a, value());
+        else if (a == "--seed") o.seed = static_cast<uint64_t>(args.integer(a, value(), 0, INT64_MAX));
+        else if (a == "--cfg-ref") o.cfg_ref = args.number(a, value());
+        else if (a == "--cfg-anchor") o.cfg_anchor = args.number(a, value());
+        else if (a == "--cfg-text") o.cfg_text = args.number(a, value());
+        else if (a == "--noise-aug") o.noise_aug = static_cast<int>(args.integer(a, value(), 0, 100000));
         else if (a == "--anchor") o.anchor = value();
         else if (a == "--no-mask") o.no_mask = true;
         else if (a == "--device") o.device = value();
         else if (a == "--dtype") o.dtype = value();
-        else if (a == "--threads") o.threads = static_cast<int>(parse_integer(a, value(), 0, 4096));
+        else if (a == "--threads") o.threads = static_cast<int>(args.integer(a, value(), 0, 4096));
         else if (a == "-q" || a == "--quiet") o.quiet = true;
-        else usage_error("unknown option \"" + a + "\"");
+        else args.error("unknown option \"" + a + "\"");
     }
-    if (o.output.empty()) usage_error("no output: give -o out.mp4 or -o out_%05d.png");
-    if (o.have_prompt && o.have_prompts) usage_error("give --prompt or --prompts, not both");
+    if (o.output.empty()) args.error("no output: give -o out.mp4 or -o out_%05d.png");
+    if (o.have_prompt && o.have_prompts) args.error("give --prompt or --prompts, not both");
     if (o.anchor != "paper" && o.anchor != "first" && o.anchor != "none")
-        usage_error("--anchor must be paper, first or none, got \"" + o.anchor + "\"");
+        args.error("--anchor must be paper, first or none, got \"" + o.anchor + "\"");
     return true;
 }
 

@@ -20,6 +20,7 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include "cli_args.h"
 #include "commands.h"
 #include "data/dataset.h"
 #include "data/photo_library.h"
@@ -72,28 +73,7 @@ struct Options {
     bool png = false, clips = true;
 };
 
-[[noreturn]] void usage_error(const std::string &message) {
-    throw Error(ARTV_ERR_INVALID_ARGUMENT, message + " (see artv render --help)");
-}
-
-long long whole_number(const std::string &opt, const char *text, long long lo, long long hi) {
-    char *end = nullptr;
-    errno = 0;
-    long long v = std::strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi)
-        usage_error(opt + " needs a whole number in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                    "], got \"" + text + "\"");
-    return v;
-}
-
-double number_in(const std::string &opt, const char *text, double lo, double hi) {
-    char *end = nullptr;
-    double v = std::strtod(text, &end);
-    if (end == text || *end || !std::isfinite(v) || v < lo || v > hi)
-        usage_error(opt + " needs a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got \"" +
-                    text + "\"");
-    return v;
-}
+const ArgParser args{"render"};
 
 template <class E>
 E motion_named(const std::string &opt, const std::string &name, int count, const char *(*name_of)(E)) {
@@ -102,49 +82,49 @@ E motion_named(const std::string &opt, const std::string &name, int count, const
         if (name == name_of(E(i))) return E(i);
         known += std::string(i ? ", " : "") + name_of(E(i));
     }
-    usage_error(opt + " \"" + name + "\" is not one of: " + known);
+    args.error(opt + " \"" + name + "\" is not one of: " + known);
 }
 
 bool parse_options(int argc, char **argv, Options &o) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> const char * {
-            if (i + 1 >= argc) usage_error(a + " needs a value");
+            if (i + 1 >= argc) args.error(a + " needs a value");
             return argv[++i];
         };
         if (a == "-h" || a == "--help") {
             std::fputs(kRenderHelp, stdout);
             return false;
         } else if (a == "-o" || a == "--output") o.output = value();
-        else if (a == "--count") o.count = int(whole_number(a, value(), 1, 1000000));
-        else if (a == "--seed") o.seed = uint64_t(whole_number(a, value(), 0, INT64_MAX));
+        else if (a == "--count") o.count = int(args.integer(a, value(), 1, 1000000));
+        else if (a == "--seed") o.seed = uint64_t(args.integer(a, value(), 0, INT64_MAX));
         else if (a == "--size") {
             const char *t = value();
             char x = 0, extra = 0;
             if (std::sscanf(t, "%d%c%d%c", &o.width, &x, &o.height, &extra) != 3 || (x != 'x' && x != 'X') ||
                 o.width < 16 || o.height < 16 || o.width > 4096 || o.height > 4096)
-                usage_error("--size needs WIDTHxHEIGHT with sides in 16..4096, got \"" + std::string(t) + "\"");
-        } else if (a == "--frames") o.frames = int(whole_number(a, value(), 1, 100000));
-        else if (a == "--fps") o.fps = number_in(a, value(), 0.01, 1000);
+                args.error("--size needs WIDTHxHEIGHT with sides in 16..4096, got \"" + std::string(t) + "\"");
+        } else if (a == "--frames") o.frames = int(args.integer(a, value(), 1, 100000));
+        else if (a == "--fps") o.fps = args.number(a, value(), 0.01, 1000);
         else if (a == "--object-motion")
             o.object_motions.push_back(motion_named<ObjectMotion>(a, value(), kObjectMotionCount, object_motion_name));
         else if (a == "--camera-motion")
             o.camera_motions.push_back(motion_named<CameraMotion>(a, value(), kCameraMotionCount, camera_motion_name));
-        else if (a == "--camera-share") o.camera_share = number_in(a, value(), 0, 1);
+        else if (a == "--camera-share") o.camera_share = args.number(a, value(), 0, 1);
         else if (a == "--photos") o.photos = value();
         else if (a == "--split") {
             std::string s = value();
-            if (s != "train" && s != "eval") usage_error("--split must be train or eval, got \"" + s + "\"");
+            if (s != "train" && s != "eval") args.error("--split must be train or eval, got \"" + s + "\"");
             o.split = s == "train" ? PhotoSplit::Train : PhotoSplit::Eval;
         } else if (a == "--footage") o.footage = value();
         else if (a == "--png") o.png = true;
         else if (a == "--sheet") o.sheet = value();
-        else if (a == "--sheet-frames") o.sheet_frames = int(whole_number(a, value(), 1, 1000));
+        else if (a == "--sheet-frames") o.sheet_frames = int(args.integer(a, value(), 1, 1000));
         else if (a == "--no-clips") o.clips = false;
-        else usage_error("unknown option \"" + a + "\"");
+        else args.error("unknown option \"" + a + "\"");
     }
-    if (o.output.empty()) usage_error("no output directory: give -o DIR");
-    if (!o.png && (o.width % 2 || o.height % 2)) usage_error("MP4 needs an even --size; use --png for odd sizes");
+    if (o.output.empty()) args.error("no output directory: give -o DIR");
+    if (!o.png && (o.width % 2 || o.height % 2)) args.error("MP4 needs an even --size; use --png for odd sizes");
     return true;
 }
 

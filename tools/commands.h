@@ -20,6 +20,7 @@ int cmd_init_random(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_init_sd21(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 inline constexpr Command kCommands[] = {
     {"generate", "generate video: text-to-video, animate an image, continue a clip, multi-prompt", cmd_generate},
@@ -28,6 +29,7 @@ inline constexpr Command kCommands[] = {
     {"render", "write procedural training clips (or real footage) with captions, to look at", cmd_render},
     {"init-sd21", "build ARTV weights from a Stable Diffusion 2.1 checkpoint", cmd_init_sd21},
     {"train", "train a model: tokenizer, VAE, ARTV networks (resumable, data-parallel); export", cmd_train},
+    {"eval", "measure a model: motion direction per mode, continuation, drift, real-clip error; JSON + markdown", cmd_eval},
 };
 
 } // namespace artv::cli

@@ -10,3 +10,49 @@
 #else
 #define ARTV_HAS_FUSED_ATTENTION 0
 #endif
+
+// CPU autocast switches: LibTorch 2.4 replaced the CPU-specific calls (is_cpu_enabled, ...;
+// deprecated there, with a warning on every call) by per-device-type ones.
+#include <ATen/autocast_mode.h>
+
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define ARTV_AUTOCAST_PER_DEVICE 1
+#else
+#define ARTV_AUTOCAST_PER_DEVICE 0
+#endif
+
+namespace artv::compat {
+
+inline bool cpu_autocast_enabled() {
+#if ARTV_AUTOCAST_PER_DEVICE
+    return at::autocast::is_autocast_enabled(at::kCPU);
+#else
+    return at::autocast::is_cpu_enabled();
+#endif
+}
+
+inline void set_cpu_autocast_enabled(bool enabled) {
+#if ARTV_AUTOCAST_PER_DEVICE
+    at::autocast::set_autocast_enabled(at::kCPU, enabled);
+#else
+    at::autocast::set_cpu_enabled(enabled);
+#endif
+}
+
+inline at::ScalarType cpu_autocast_dtype() {
+#if ARTV_AUTOCAST_PER_DEVICE
+    return at::autocast::get_autocast_dtype(at::kCPU);
+#else
+    return at::autocast::get_autocast_cpu_dtype();
+#endif
+}
+
+inline void set_cpu_autocast_dtype(at::ScalarType dtype) {
+#if ARTV_AUTOCAST_PER_DEVICE
+    at::autocast::set_autocast_dtype(at::kCPU, dtype);
+#else
+    at::autocast::set_autocast_cpu_dtype(dtype);
+#endif
+}
+
+}  // namespace artv::compat

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "data/sample_drawer.h"
@@ -12,6 +13,8 @@
 #include "model/artv_networks.h"
 #include "train/draw_seed.h"
 #include "train/mdm_loss.h"
+#include "train/training_data.h"
+#include "train/worker_pool.h"
 #include "util/error.h"
 
 namespace artv {
@@ -28,7 +31,8 @@ ArtvTask::ArtvTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets
                    std::shared_ptr<const SampleDrawer> drawer, std::string data_description)
     : config_(config), nets_(std::move(nets)), drawer_(std::move(drawer)),
       data_description_(std::move(data_description)), schedule_(schedule_of(nets_->config())),
-      cache_(config.latent_cache_mb << 20) {
+      cache_(config.latent_cache_mb << 20, config.encode_batch),
+      pool_(std::make_unique<WorkerPool>(data_thread_count(config.data_threads))) {
     if (!nets_->has_tokenizer())
         throw_invalid("stage artv needs a tokenizer (train one with `artv train tokenizer`, "
                       "then pass --tokenizer FILE)");
@@ -40,6 +44,8 @@ ArtvTask::ArtvTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets
         for (auto &p : child.value()->parameters()) p.set_requires_grad(trained);
     }
 }
+
+ArtvTask::~ArtvTask() = default;
 
 NamedTensors ArtvTask::trainable() { return trainable_parameters(nets_->modules()); }
 
@@ -58,11 +64,8 @@ void ArtvTask::set_training(bool training) {
 }
 
 ArtvBatch ArtvTask::make_batch(int64_t step, int64_t first, int64_t count) {
-    const int64_t global_base = step * config_.batch_size;
-    std::vector<TrainSample> samples;
-    samples.reserve(static_cast<size_t>(count));
-    for (int64_t i = 0; i < count; ++i)
-        samples.push_back(drawer_->sample(static_cast<uint64_t>(global_base + first + i)));
+    const std::vector<TrainSample> samples =
+        draw_samples(*drawer_, static_cast<uint64_t>(step * config_.batch_size + first), count, *pool_);
 
     // Latents of every frame at once: targets, x_{t-2}, x_{t-1}, anchors (empty -> zero).
     std::vector<const Frame *> frames;
@@ -70,7 +73,7 @@ ArtvBatch ArtvTask::make_batch(int64_t step, int64_t first, int64_t count) {
     for (const auto &s : samples) frames.push_back(&s.ref1);
     for (const auto &s : samples) frames.push_back(&s.ref2);
     for (const auto &s : samples) frames.push_back(&s.anchor);
-    const torch::Tensor z = cache_.encode(*nets_, frames).to(nets_->device());
+    const torch::Tensor z = cache_.encode(*nets_, frames, pool_.get()).to(nets_->device());
     const auto parts = z.chunk(4, 0);
 
     const int64_t levels = schedule_.timesteps();
@@ -115,7 +118,10 @@ ArtvBatch ArtvTask::make_batch(int64_t step, int64_t first, int64_t count) {
 }
 
 TaskLoss ArtvTask::loss(int64_t step, int64_t first, int64_t count) {
+    const auto data_start = std::chrono::steady_clock::now();
     ArtvBatch b = make_batch(step, first, count);
+    const double data_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - data_start).count();
     FrameConditions fc;
     fc.refs = b.refs;
     fc.anchor = b.anchor;
@@ -125,6 +131,7 @@ TaskLoss ArtvTask::loss(int64_t step, int64_t first, int64_t count) {
     const TrainPrediction pred =
         predict_eps_train(*nets_, schedule_, b.x_t, b.t, prepared, b.x_ref, config_.use_mask);
     TaskLoss out;
+    out.data_seconds = data_seconds;
     out.loss = diffusion_loss_per_sample(schedule_, pred.eps_hat, b.x0, b.eps, b.x_t, b.t).mean();
     if (config_.use_mask) out.metrics.push_back(pred.mask.detach().mean().item<double>());
     return out;
@@ -137,8 +144,9 @@ void ArtvTask::write_samples(int64_t step, const std::string &dir) {
     torch::NoGradGuard no_grad;
     constexpr int kRows = 4, kFrames = 4;
     std::vector<Frame> cells;
+    const std::vector<TrainSample> rows = draw_samples(*drawer_, uint64_t(1) << 62, kRows, *pool_);
     for (int i = 0; i < kRows; ++i) {
-        const TrainSample s = drawer_->sample(uint64_t(1) << 62 | uint64_t(i));
+        const TrainSample &s = rows[size_t(i)];
         SessionOptions so;
         so.sampler = SamplerKind::Ddim;
         so.steps = 20;

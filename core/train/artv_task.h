@@ -23,6 +23,7 @@ namespace artv {
 
 class ArtvNetworks;
 class SampleDrawer;
+class WorkerPool;
 struct TrainSample;
 
 // The tensors of one micro-batch, as fed to the networks (exposed for tests).
@@ -38,6 +39,7 @@ class ArtvTask : public TrainTask {
 public:
     ArtvTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets,
              std::shared_ptr<const SampleDrawer> drawer, std::string data_description);
+    ~ArtvTask() override;
 
     NamedTensors trainable() override;
     NamedTensors model_state() override;
@@ -61,6 +63,7 @@ private:
     std::string data_description_;
     Schedule schedule_;
     LatentCache cache_;
+    std::unique_ptr<WorkerPool> pool_;  // data_threads
 };
 
 }  // namespace artv

@@ -65,7 +65,10 @@ bool distributed_available() { return ARTV_HAVE_GLOO != 0; }
 
 struct Distributed::Impl {
     c10::intrusive_ptr<c10d::Store> store;
-    c10::intrusive_ptr<c10d::ProcessGroup> group;
+#if ARTV_HAVE_GLOO
+    // The Gloo group itself: LibTorch 1.13 derives it from ProcessGroup, 2.x from Backend.
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+#endif
 };
 
 Distributed::Distributed(const DistributedOptions &options) : options_(options) {
@@ -105,6 +108,7 @@ Distributed::Distributed(const DistributedOptions &options) : options_(options) 
 
 Distributed::~Distributed() = default;
 
+#if ARTV_HAVE_GLOO
 void Distributed::allreduce_mean(const std::vector<at::Tensor> &tensors) {
     if (!impl_ || tensors.empty()) return;
     torch::NoGradGuard no_grad;
@@ -145,6 +149,13 @@ void Distributed::barrier() {
     if (!impl_) return;
     impl_->group->barrier()->wait();
 }
+#else
+// Without Gloo there is never a group (the constructor refuses world_size > 1).
+void Distributed::allreduce_mean(const std::vector<at::Tensor> &) {}
+void Distributed::broadcast(const std::vector<at::Tensor> &, int) {}
+bool Distributed::any(bool flag) { return flag; }
+void Distributed::barrier() {}
+#endif
 
 int free_local_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);

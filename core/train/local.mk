@@ -10,6 +10,7 @@ libartv_la_SOURCES += \
 	core/train/distributed.h core/train/distributed.cpp \
 	core/train/progress_log.h core/train/progress_log.cpp \
 	core/train/trainer.h core/train/trainer.cpp \
+	core/train/worker_pool.h core/train/worker_pool.cpp \
 	core/train/frame_tensor.h core/train/frame_tensor.cpp \
 	core/train/latent_cache.h core/train/latent_cache.cpp \
 	core/train/mdm_loss.h core/train/mdm_loss.cpp \

@@ -65,7 +65,9 @@ void ProgressLog::record(const StepRecord &r) {
         s << "  lr " << r.lr;
         s.setf(std::ios::fixed);
         s.precision(2);
-        s << "  " << r.samples_per_s << " samples/s  " << r.seconds_per_step << " s/step  ETA "
+        s << "  " << r.samples_per_s << " samples/s  " << r.seconds_per_step << " s/step";
+        if (r.data_share >= 0) s << "  data " << std::lround(100 * r.data_share) << "%";
+        s << "  ETA "
           << format_duration(r.seconds_per_step * double(total_steps_ - r.step));
         *out_ << s.str() << std::endl;
     }

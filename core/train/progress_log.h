@@ -20,6 +20,7 @@ struct StepRecord {
     double grad_norm = 0;          // before clipping
     double samples_per_s = 0;
     double seconds_per_step = 0;
+    double data_share = -1;        // of the time, the share spent on the data (< 0: unknown)
 };
 
 class ProgressLog {

@@ -86,6 +86,11 @@ std::shared_ptr<ArtvNetworks> build_training_networks(const TrainConfig &c) {
         LoadOptions lo;
         lo.allow_unexpected = true;
         load_parameters(nets->vae(), weights, "vae.", lo);
+        if (c.init_all) {
+            LoadOptions all;
+            all.allow_unexpected = false;
+            load_parameters(nets->modules(), weights, "", all);
+        }
         nets->to(resolve_device(c.device), torch::kFloat32);
         return nets;
     }

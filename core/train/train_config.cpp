@@ -38,10 +38,12 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(out_dir, "directory of checkpoints, train_config.json and loss.csv"),
         ARTV_OPT(model_config, "model config JSON for a fresh run"),
         ARTV_OPT(init_from, "model directory whose weights start the run (e.g. the trained VAE)"),
+        ARTV_OPT(init_all, "stage artv: start the U-Net, mask network and text encoder from init_from's weights too (go on training an exported model)"),
         ARTV_OPT(seed, "seed of every random draw (data order, noise, dropout, init)"),
         ARTV_OPT(steps, "optimizer steps in all; a resumed run continues up to this"),
         ARTV_OPT(stop_at_step, "checkpoint and exit after this step, as if interrupted (0 = off)"),
         ARTV_OPT(threads, "LibTorch threads per rank (0 = online CPUs divided by local ranks)"),
+        ARTV_OPT(data_threads, "threads per rank drawing the samples of a step (rendering, decoding, hashing; 0 = online CPUs divided by local ranks, at most 16; 1 = on the training thread); the batch is the same for any count"),
         ARTV_OPT(precision, "fp32, bf16 (CPU autocast) or auto (bf16 only where the CPU has it natively; fp32 on CUDA)"),
         ARTV_OPT(device, "cpu, cuda, cuda:N or auto (the first CUDA device when this LibTorch has one, else cpu)"),
         ARTV_OPT(batch_size, "samples per optimizer step over all ranks and micro-steps"),
@@ -67,6 +69,7 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(anchor_window, "the anchor is drawn from this many frames before the target"),
         ARTV_OPT(sample_latents, "encode frames with a VAE posterior sample instead of its mean"),
         ARTV_OPT(latent_cache_mb, "memory for cached frame latents (MiB)"),
+        ARTV_OPT(encode_batch, "stage artv: frames per frozen-VAE call when encoding uncached frames (1 = one at a time, bit-exact whatever else is encoded; > 1 is much faster on GPUs but latents may differ at float rounding level with the batch)"),
         ARTV_OPT(vae_l1, "VAE stage: weight of the L1 reconstruction loss"),
         ARTV_OPT(vae_l2, "VAE stage: weight of the L2 reconstruction loss"),
         ARTV_OPT(vae_kl, "VAE stage: weight of the KL term"),
@@ -246,6 +249,7 @@ void validate_train_config(const TrainConfig &c, int world_size) {
     check(std::abs(c.p_mode_animate + c.p_mode_continue + c.p_mode_t2v - 1.0) < 1e-6,
           "p_mode_animate + p_mode_continue + p_mode_t2v must be 1");
     check(c.anchor_window >= 1, "anchor_window must be >= 1");
+    check(c.encode_batch >= 1, "encode_batch must be >= 1");
     check(c.log_every >= 1, "log_every must be >= 1");
     check(c.checkpoint_every >= 1, "checkpoint_every must be >= 1");
     check(c.vae_l1 >= 0 && c.vae_l2 >= 0 && c.vae_kl >= 0, "vae_l1, vae_l2, vae_kl must be >= 0");

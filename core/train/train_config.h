@@ -18,10 +18,13 @@ struct TrainConfig {
     std::string out_dir = "train-out";  // checkpoints, train_config.json, loss.csv
     std::string model_config;        // ModelConfig JSON (for a fresh run of stage artv/vae)
     std::string init_from;           // model dir whose weights start the run (e.g. a trained VAE)
+    bool init_all = false;           // stage artv: also start U-Net, mask net, text encoder from it
     uint64_t seed = 1;
     int64_t steps = 1000;            // optimizer steps in all (a resumed run continues to this)
     int64_t stop_at_step = 0;        // > 0: checkpoint and exit after this step (as if interrupted)
     int threads = 0;                 // LibTorch threads per rank; 0 = online CPUs / local ranks
+    int64_t data_threads = 0;        // threads drawing a step's samples per rank; 0 = online CPUs /
+                                     // local ranks (at most 16), 1 = all on the training thread
     std::string precision = "auto";  // "fp32", "bf16" (CPU autocast), "auto" = bf16 where native
     std::string device = "auto";     // "cpu", "cuda", "cuda:N", "auto" = CUDA when usable
 
@@ -51,6 +54,8 @@ struct TrainConfig {
     int64_t anchor_window = 10;      // anchor drawn from the frames before the target
     bool sample_latents = false;     // VAE posterior sample (true) or its mean (false)
     int64_t latent_cache_mb = 512;   // frames -> latents cache (the VAE is frozen)
+    int64_t encode_batch = 1;        // frames per VAE call when filling the latent cache (1 = each
+                                     // on its own: bit-exact whatever is batched; > 1 for GPUs)
 
     // ---- VAE stage
     double vae_l1 = 1.0;             // reconstruction: l1*|x-x'| + l2*(x-x')^2, frames in [-1,1]

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "io/safetensors.h"
+#include "nn/torch_compat.h"
 #include "train/adamw.h"
 #include "train/checkpoint.h"
 #include "train/distributed.h"
@@ -18,6 +19,7 @@
 #include "train/ema.h"
 #include "train/progress_log.h"
 #include "train/stop_signal.h"
+#include "train/worker_pool.h"
 #include "util/cpu_features.h"
 #include "util/device.h"
 #include "util/error.h"
@@ -40,11 +42,11 @@ bool use_bf16_autocast(const std::string &precision, torch::Device device) {
 }
 
 CpuAutocast::CpuAutocast(bool enabled)
-    : enabled_(enabled), previous_(at::autocast::is_cpu_enabled()),
-      previous_dtype_(at::autocast::get_autocast_cpu_dtype()) {
+    : enabled_(enabled), previous_(compat::cpu_autocast_enabled()),
+      previous_dtype_(compat::cpu_autocast_dtype()) {
     if (!enabled_) return;
-    at::autocast::set_cpu_enabled(true);
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    compat::set_cpu_autocast_enabled(true);
+    compat::set_cpu_autocast_dtype(at::kBFloat16);
     at::autocast::increment_nesting();
 }
 
@@ -52,8 +54,8 @@ CpuAutocast::~CpuAutocast() {
     if (!enabled_) return;
     // As torch.autocast.__exit__: drop the cast cache when the outermost region ends.
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    at::autocast::set_cpu_enabled(previous_);
-    at::autocast::set_autocast_cpu_dtype(previous_dtype_);
+    compat::set_cpu_autocast_enabled(previous_);
+    compat::set_cpu_autocast_dtype(previous_dtype_);
 }
 
 namespace {
@@ -73,12 +75,6 @@ void write_text_atomically(const std::string &path, const std::string &text) {
         std::remove(tmp.c_str());
         throw_io("cannot write " + path);
     }
-}
-
-int default_threads() {
-    int local = 1;
-    if (const char *v = std::getenv("LOCAL_WORLD_SIZE"); v && *v) local = std::max(1, std::atoi(v));
-    return std::max(1, cpu_features().online_cpus / local);
 }
 
 // Gradients of all trainable parameters, defined (zeros for parameters that did not take part in
@@ -108,7 +104,7 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
     validate_train_config(config, dist.world_size());
     const bool main_rank = dist.is_main();
     std::ostream *log = main_rank ? options.log : nullptr;
-    set_cpu_threads(config.threads > 0 ? config.threads : default_threads());
+    set_cpu_threads(config.threads > 0 ? config.threads : cpus_per_local_rank());
 
     const std::string &dir = config.out_dir;
     std::error_code ec;
@@ -187,7 +183,7 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
 
     TrainOutcome outcome;
     outcome.step = start_step;
-    double interval_loss = 0, interval_grad = 0;
+    double interval_loss = 0, interval_grad = 0, interval_data = 0;  // data: this rank's seconds
     std::vector<double> interval_metrics(n_metrics, 0.0);
     int64_t interval_steps = 0;
     // A checkpoint between two log rows carries the sums so far, so that a resumed run logs
@@ -214,6 +210,7 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
                 CpuAutocast autocast(bf16);
                 l = task.loss(step, first, micro_local);
             }
+            interval_data += l.data_seconds;
             (l.loss / static_cast<double>(config.grad_accum)).backward();
             sums[0] += l.loss.detach().to(torch::kCPU, torch::kFloat64) / static_cast<double>(config.grad_accum);
             for (int64_t i = 0; i < n_metrics && i < (int64_t)l.metrics.size(); ++i)
@@ -254,9 +251,10 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
             r.grad_norm = interval_grad / interval_steps;
             r.seconds_per_step = secs / interval_steps;
             r.samples_per_s = double(config.batch_size) * interval_steps / secs;
+            r.data_share = std::min(1.0, interval_data / secs);
             outcome.last_loss = r.loss;
             if (progress) progress->record(r);
-            interval_loss = interval_grad = 0;
+            interval_loss = interval_grad = interval_data = 0;
             std::fill(interval_metrics.begin(), interval_metrics.end(), 0.0);
             interval_steps = 0;
             interval_start = std::chrono::steady_clock::now();

@@ -22,6 +22,7 @@ class Distributed;
 struct TaskLoss {
     torch::Tensor loss;            // scalar fp32, with gradient: the mean over the samples
     std::vector<double> metrics;   // detached values for the log, as metric_names()
+    double data_seconds = 0;       // of the call, the time spent on the data (drawing, latents)
 };
 
 class TrainTask {

@@ -1,5 +1,6 @@
 #include "train/training_data.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -7,6 +8,7 @@
 
 #include "data/photo_library.h"
 #include "train/train_config.h"
+#include "train/worker_pool.h"
 #include "util/error.h"
 
 namespace artv {
@@ -111,6 +113,13 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
     if (!so.source_weights.empty()) desc["weights"] = so.source_weights;
     data.description = desc.dump();
     return data;
+}
+
+std::vector<TrainSample> draw_samples(const SampleDrawer &drawer, uint64_t first, int64_t count,
+                                      WorkerPool &pool) {
+    std::vector<TrainSample> samples(static_cast<size_t>(std::max<int64_t>(count, 0)));
+    pool.run(count, [&](int64_t i) { samples[size_t(i)] = drawer.sample(first + uint64_t(i)); });
+    return samples;
 }
 
 std::vector<std::string> training_captions(const TrainingData &data) {

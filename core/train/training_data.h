@@ -17,6 +17,7 @@
 namespace artv {
 
 struct TrainConfig;
+class WorkerPool;
 
 struct TrainingData {
     std::vector<std::shared_ptr<ClipSource>> sources;
@@ -28,6 +29,11 @@ struct TrainingData {
 // Frames are width x height. `report` gets one line per problem and a summary per source.
 TrainingData make_training_data(const TrainConfig &config, int width, int height,
                                 const std::function<void(const std::string &)> &report);
+
+// Samples first .. first + count - 1 of `drawer`, drawn on the pool's threads and each put in
+// its place, so the result is the same for any thread count (sample k depends on k alone).
+std::vector<TrainSample> draw_samples(const SampleDrawer &drawer, uint64_t first, int64_t count,
+                                      WorkerPool &pool);
 
 // Every caption the data can show (for the tokenizer stage): for the renderer, the captions of
 // all its clips (from their specs, without rendering); for videos, each clip's caption.

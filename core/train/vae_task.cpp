@@ -3,6 +3,7 @@
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "data/sample_drawer.h"
@@ -11,6 +12,8 @@
 #include "model/vae.h"
 #include "train/draw_seed.h"
 #include "train/frame_tensor.h"
+#include "train/training_data.h"
+#include "train/worker_pool.h"
 #include "util/error.h"
 
 namespace artv {
@@ -18,11 +21,21 @@ namespace artv {
 VaeTask::VaeTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets,
                  std::shared_ptr<const SampleDrawer> drawer, std::string data_description)
     : config_(config), nets_(std::move(nets)), drawer_(std::move(drawer)),
-      data_description_(std::move(data_description)) {
+      data_description_(std::move(data_description)),
+      pool_(std::make_unique<WorkerPool>(data_thread_count(config.data_threads))) {
     for (auto &child : nets_->modules().named_children()) {
         const bool trained = child.key() == "vae";
         for (auto &p : child.value()->parameters()) p.set_requires_grad(trained);
     }
+}
+
+VaeTask::~VaeTask() = default;
+
+at::Tensor VaeTask::target_frames(uint64_t first, int64_t count) const {
+    const std::vector<TrainSample> samples = draw_samples(*drawer_, first, count, *pool_);
+    std::vector<const Frame *> frames;
+    for (const auto &s : samples) frames.push_back(&s.target);
+    return frames_to_tensor(frames).to(nets_->device()).mul(2.0).sub(1.0);
 }
 
 NamedTensors VaeTask::trainable() { return trainable_parameters(nets_->vae(), "vae."); }
@@ -32,13 +45,10 @@ NamedTensors VaeTask::model_state() { return named_tensors(nets_->vae(), "vae.")
 void VaeTask::set_training(bool training) { nets_->vae().train(training); }
 
 TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
-    std::vector<TrainSample> samples;
-    std::vector<const Frame *> frames;
-    samples.reserve(static_cast<size_t>(count));
-    for (int64_t i = 0; i < count; ++i)
-        samples.push_back(drawer_->sample(static_cast<uint64_t>(step * config_.batch_size + first + i)));
-    for (const auto &s : samples) frames.push_back(&s.target);
-    const torch::Tensor x = frames_to_tensor(frames).to(nets_->device()).mul(2.0).sub(1.0);
+    const auto data_start = std::chrono::steady_clock::now();
+    const torch::Tensor x = target_frames(static_cast<uint64_t>(step * config_.batch_size + first), count);
+    const double data_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - data_start).count();
 
     AutoencoderKL &vae = nets_->vae();
     auto [mean, logvar] = vae.encode_moments(x);
@@ -62,6 +72,7 @@ TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
     const torch::Tensor kl =
         0.5 * (mean.pow(2) + logvar.exp() - 1.0 - logvar).flatten(1).sum(1);
     TaskLoss out;
+    out.data_seconds = data_seconds;
     out.loss = ((config_.vae_l1 * l1 + config_.vae_l2 * l2 + config_.vae_kl * kl) / pixels).mean();
     out.metrics = {(l1 / pixels).mean().item<double>(), kl.mean().item<double>()};
     return out;
@@ -69,26 +80,17 @@ TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
 
 double VaeTask::mean_reconstruction_l1(int64_t step, int64_t first, int64_t count) const {
     torch::NoGradGuard no_grad;
-    std::vector<TrainSample> samples;
-    std::vector<const Frame *> frames;
-    for (int64_t i = 0; i < count; ++i)
-        samples.push_back(drawer_->sample(static_cast<uint64_t>(step * config_.batch_size + first + i)));
-    for (const auto &s : samples) frames.push_back(&s.target);
-    const torch::Tensor x = frames_to_tensor(frames).to(nets_->device()).mul(2.0).sub(1.0);
+    const torch::Tensor x = target_frames(static_cast<uint64_t>(step * config_.batch_size + first), count);
     const torch::Tensor rec = nets_->vae().decode(nets_->vae().encode(x)).to(torch::kFloat32);
     return (rec - x).abs().mean().item<double>();
 }
 
 double VaeTask::measure_scale_factor(int frames) const {
     torch::NoGradGuard no_grad;
-    std::vector<TrainSample> samples;
-    std::vector<const Frame *> ptrs;
     // A fixed set: samples far past any step's indices, the same at every checkpoint.
-    for (int i = 0; i < frames; ++i) samples.push_back(drawer_->sample(uint64_t(1) << 62 | uint64_t(i)));
-    for (const auto &s : samples) ptrs.push_back(&s.target);
+    const torch::Tensor x = target_frames(uint64_t(1) << 62, frames);
     const bool was_training = nets_->vae().is_training();
     nets_->vae().eval();
-    const torch::Tensor x = frames_to_tensor(ptrs).to(nets_->device()).mul(2.0).sub(1.0);
     const double std = nets_->vae().encode(x).to(torch::kFloat64).std().item<double>();
     nets_->vae().train(was_training);
     if (!(std > 0)) throw_error(ARTV_ERR_NUMERIC, "VAE latents have no variance");
@@ -103,9 +105,8 @@ std::string VaeTask::model_config_json() const {
 
 void VaeTask::write_samples(int64_t step, const std::string &dir) {
     torch::NoGradGuard no_grad;
-    std::vector<TrainSample> samples;
+    const std::vector<TrainSample> samples = draw_samples(*drawer_, uint64_t(1) << 62, 8, *pool_);
     std::vector<const Frame *> ptrs;
-    for (int i = 0; i < 8; ++i) samples.push_back(drawer_->sample(uint64_t(1) << 62 | uint64_t(i)));
     for (const auto &s : samples) ptrs.push_back(&s.target);
     const torch::Tensor x = frames_to_tensor(ptrs).to(nets_->device());
     const torch::Tensor rec = nets_->vae().decode(nets_->vae().encode(x * 2 - 1)).add(1).div(2);

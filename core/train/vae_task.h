@@ -21,11 +21,13 @@ namespace artv {
 
 class ArtvNetworks;
 class SampleDrawer;
+class WorkerPool;
 
 class VaeTask : public TrainTask {
 public:
     VaeTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets,
             std::shared_ptr<const SampleDrawer> drawer, std::string data_description);
+    ~VaeTask() override;
 
     NamedTensors trainable() override;
     NamedTensors model_state() override;  // "vae." tensors only
@@ -42,12 +44,16 @@ public:
     double mean_reconstruction_l1(int64_t step, int64_t first, int64_t count) const;
     // 1 / std of the posterior means of `frames` fixed training frames.
     double measure_scale_factor(int frames = 64) const;
+    // [N, 3, H, W] in [-1, 1] on the networks' device: the targets of data samples first ..
+    // first + count - 1 (step s's batch starts at s * batch_size), drawn on the data threads.
+    at::Tensor target_frames(uint64_t first, int64_t count) const;
 
 private:
     TrainConfig config_;
     std::shared_ptr<ArtvNetworks> nets_;
     std::shared_ptr<const SampleDrawer> drawer_;
     std::string data_description_;
+    std::unique_ptr<WorkerPool> pool_;  // data_threads
 };
 
 }  // namespace artv

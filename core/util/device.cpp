@@ -24,7 +24,10 @@ bool cuda_usable() { return at::hasCUDA() && torch::cuda::is_available(); }
 [[noreturn]] void no_cuda(const std::string &asked) {
     throw_error(ARTV_ERR_DEVICE,
                 "device \"" + asked + "\": CUDA requested but no CUDA device is available (" +
-                    (at::hasCUDA() ? "this LibTorch is built with CUDA, but no GPU or driver was found"
+                    // hasCUDART: CUDA hooks registered (libtorch_cuda loaded); LibTorch 2.x's
+                    // hasCUDA() is false on a CUDA build without a GPU.
+                    (at::detail::getCUDAHooks().hasCUDART()
+                         ? "this LibTorch is built with CUDA, but no GPU or driver was found"
                                    : "this LibTorch is built without CUDA") +
                     "); use device \"cpu\" or \"auto\"");
 }

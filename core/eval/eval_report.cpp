@@ -1,0 +1,139 @@
+#include "eval/eval_report.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "util/error.h"
+
+namespace artv {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// A table cell: numbers with 3 significant decimals, shares as percentages, null as "–".
+std::string cell(const json &v, bool percent) {
+    if (v.is_null()) return "–";
+    if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+    if (v.is_string()) return v.get<std::string>();
+    if (!v.is_number()) return v.dump();
+    char buf[64];
+    const double d = v.get<double>();
+    if (percent) std::snprintf(buf, sizeof buf, "%.1f%%", 100 * d);
+    else if (v.is_number_integer()) std::snprintf(buf, sizeof buf, "%lld", v.get<long long>());
+    else std::snprintf(buf, sizeof buf, "%.3f", d);
+    return buf;
+}
+
+struct Row {
+    const char *key, *label;
+    bool percent;
+};
+
+// Rows = metrics, columns = the modes present in the suite.
+void mode_table(std::ostringstream &md, const json &suite, const std::vector<Row> &rows) {
+    std::vector<std::string> modes;
+    for (const char *m : {"continue", "animate", "t2v"})
+        if (suite.contains(m)) modes.push_back(m);
+    if (modes.empty()) return;
+    md << "| metric |";
+    for (const auto &m : modes) md << ' ' << m << " |";
+    md << "\n|---|";
+    for (size_t i = 0; i < modes.size(); ++i) md << "---|";
+    md << '\n';
+    for (const Row &r : rows) {
+        md << "| " << r.label << " |";
+        for (const auto &m : modes)
+            md << ' ' << (suite[m].contains(r.key) ? cell(suite[m][r.key], r.percent) : "–") << " |";
+        md << '\n';
+    }
+    md << '\n';
+}
+
+}  // namespace
+
+std::string report_markdown(const json &report) {
+    std::ostringstream md;
+    md << "# artv eval\n\n";
+    if (report.contains("model")) md << "Model: `" << report["model"].get<std::string>() << "`\n\n";
+    if (report.contains("settings")) {
+        md << "| setting | value |\n|---|---|\n";
+        for (const auto &[k, v] : report["settings"].items()) md << "| " << k << " | " << cell(v, false) << " |\n";
+        md << '\n';
+    }
+    const json suites = report.value("suites", json::object());
+    auto section = [&](const char *name, const char *title) -> const json * {
+        if (!suites.contains(name)) return nullptr;
+        md << "## " << title << "\n\n";
+        const json &s = suites[name];
+        if (s.contains("skipped")) {
+            md << "Skipped: " << s["skipped"].get<std::string>() << "\n\n";
+            return nullptr;
+        }
+        return &s;
+    };
+    if (const json *s = section("object", "Object motion (held-out synthetic prompts)"))
+        mode_table(md, *s, {{"clips", "clips", false},
+                            {"direction_accuracy", "direction accuracy", true},
+                            {"persistence", "persistence", true},
+                            {"colour_fidelity", "colour fidelity", true},
+                            {"colour_error", "colour error (RGB distance)", false},
+                            {"foreground_frames", "frames with a foreground object", true}});
+    if (const json *s = section("camera", "Camera motion (pans and tilts over held-out photos)"))
+        mode_table(md, *s, {{"clips", "clips", false},
+                            {"direction_accuracy", "direction accuracy", true},
+                            {"mean_shift_per_frame", "mean shift per frame (px)", false}});
+    if (const json *s = section("continuation", "Motion continuation (panned held-out photos)"))
+        mode_table(md, *s, {{"clips", "clips", false},
+                            {"kept", "direction kept, speed within ±50%", true},
+                            {"keeps_direction", "direction kept", true},
+                            {"keeps_speed", "speed within ±50%", true},
+                            {"mean_speed_ratio", "mean speed / shown speed", false}});
+    if (const json *s = section("drift", "Drift (still scenes)"))
+        mode_table(md, *s, {{"clips", "clips", false},
+                            {"frames", "frames", false},
+                            {"colour_shift", "colour shift of the mean vs the anchor (RGB)", false},
+                            {"sharpness_ratio", "sharpness / first frame's", false},
+                            {"flicker", "flicker (mean abs. difference of consecutive frames)", false}});
+    if (const json *s = section("real", "Real held-out tails (continue)")) {
+        md << "| horizon | clips | model PSNR | model SSIM | freeze PSNR | freeze SSIM | freeze+VAE PSNR | "
+              "freeze+VAE SSIM |\n|---|---|---|---|---|---|---|---|\n";
+        for (const auto &[h, row] : (*s)["continue"]["horizons"].items())
+            md << "| " << h << " | " << cell(row["clips"], false) << " | " << cell(row["model"]["psnr"], false)
+               << " | " << cell(row["model"]["ssim"], false) << " | " << cell(row["freeze_last"]["psnr"], false)
+               << " | " << cell(row["freeze_last"]["ssim"], false) << " | "
+               << cell(row["freeze_last_vae"]["psnr"], false) << " | " << cell(row["freeze_last_vae"]["ssim"], false)
+               << " |\n";
+        md << '\n';
+    }
+    if (const json *s = section("text_scale", "Text guidance scale (animate mode)")) {
+        md << "| cfg_text | object direction | camera direction |\n|---|---|---|\n";
+        for (const auto &[k, row] : s->items())
+            if (row.is_object())
+                md << "| " << k << " | " << cell(row["object_direction_accuracy"], true) << " | "
+                   << cell(row["camera_direction_accuracy"], true) << " |\n";
+        md << '\n';
+    }
+    return md.str();
+}
+
+std::string write_report(const json &report, const std::string &json_path) {
+    const size_t slash = json_path.find_last_of('/'), dot = json_path.find_last_of('.');
+    const std::string md_path = (dot != std::string::npos && (slash == std::string::npos || dot > slash))
+                                    ? json_path.substr(0, dot) + ".md"
+                                    : json_path + ".md";
+    auto write = [](const std::string &path, const std::string &text) {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.close();
+        if (!out) throw_io("cannot write " + path);
+    };
+    write(json_path, report.dump(2) + "\n");
+    write(md_path, report_markdown(report));
+    return md_path;
+}
+
+}  // namespace artv

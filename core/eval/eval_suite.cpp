@@ -1,0 +1,579 @@
+#include "eval/eval_suite.h"
+
+#include <torch/torch.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <numbers>
+
+#include "artv/artv.h"
+#include "data/clip_spec.h"
+#include "data/dataset.h"
+#include "data/photo_library.h"
+#include "data/renderer.h"
+#include "diffusion/sampler.h"
+#include "eval/image_metrics.h"
+#include "eval/motion_metrics.h"
+#include "eval/object_tracker.h"
+#include "generate/frame_convert.h"
+#include "generate/model_loader.h"
+#include "generate/session.h"
+#include "model/artv_networks.h"
+#include "util/error.h"
+
+namespace artv {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// Suites' seed ranges, so that no two suites share a clip: kEvalSeedBase + offset + i.
+constexpr uint64_t kObjectSeeds = 0, kCameraSeeds = 1 << 20, kContinuationSeeds = 2 << 20,
+                   kDriftSeeds = 3 << 20;
+constexpr int kContinuationShown = 4;
+
+struct Context {
+    const EvalOptions &o;
+    std::shared_ptr<const ArtvNetworks> nets;
+    int size = 0;                          // square generation size: the model's native short side
+    std::shared_ptr<PhotoLibrary> photos;  // null when the list does not exist
+    bool have_eval_photos = false;
+    double min_travel = 0;  // pixels
+
+    void log(const std::string &line) const {
+        if (o.log) o.log(line);
+    }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string fixed(double v, int digits = 2) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+// A ratio that stays null in JSON when there is nothing to divide.
+json ratio(double num, double den) { return den > 0 ? json(num / den) : json(nullptr); }
+
+SessionOptions session_options(const Context &c, uint64_t seed, std::optional<double> cfg_text) {
+    SessionOptions so;
+    so.gen_size = {c.size, c.size};
+    so.steps = c.o.steps;
+    so.cfg_text = cfg_text ? cfg_text : c.o.cfg_text;
+    so.noise_aug = c.o.noise_aug;
+    so.use_mask = c.o.use_mask;
+    so.seed = seed;
+    return so;
+}
+
+// Feeds `fed`, then generates `count` frames at the generation size, each passed to `sink`.
+void generate(const Context &c, const std::vector<Frame> &fed, const std::string &prompt, int count,
+              uint64_t seed, std::optional<double> cfg_text,
+              const std::function<void(int, const Frame &)> &sink) {
+    Session session(c.nets, session_options(c, seed, cfg_text));
+    session.set_prompt(prompt);
+    for (const Frame &f : fed) session.feed_frame(f.rgb.data(), f.width, f.height, int(f.stride()));
+    Frame out(c.size, c.size);
+    for (int i = 0; i < count; ++i) {
+        session.next_frame(out.rgb.data(), out.width, out.height, int(out.stride()));
+        sink(i, out);
+    }
+}
+
+std::vector<Frame> generate_frames(const Context &c, const std::vector<Frame> &fed, const std::string &prompt,
+                                   int count, uint64_t seed, std::optional<double> cfg_text) {
+    std::vector<Frame> frames;
+    generate(c, fed, prompt, count, seed, cfg_text, [&](int, const Frame &f) { frames.push_back(f); });
+    return frames;
+}
+
+// What a mode feeds from a rendered clip: continue the first `shown` frames, animate the first
+// frame alone (it becomes both references and the anchor), t2v nothing.
+std::vector<Frame> fed_frames(EvalMode m, const std::vector<Frame> &clip, int shown) {
+    switch (m) {
+    case EvalMode::Continue: return {clip.begin(), clip.begin() + std::min<ptrdiff_t>(shown, ptrdiff_t(clip.size()))};
+    case EvalMode::Animate: return {clip.front()};
+    case EvalMode::T2V: break;
+    }
+    return {};
+}
+
+RendererOptions renderer_options(const Context &c, int frames) {
+    RendererOptions ro;
+    ro.width = ro.height = c.size;
+    ro.frames = frames;
+    ro.fps = c.nets->config().sampling.fps;
+    // Held-out photos only: backgrounds and camera clips never show a training photo.
+    ro.photos = c.have_eval_photos ? c.photos : nullptr;
+    ro.photo_split = PhotoSplit::Eval;
+    if (!ro.photos) ro.camera_share = 0;
+    return ro;
+}
+
+std::vector<EvalMode> modes_without(const std::vector<EvalMode> &modes, EvalMode drop) {
+    std::vector<EvalMode> out;
+    for (EvalMode m : modes)
+        if (m != drop) out.push_back(m);
+    return out;
+}
+
+// ----------------------------------------------------------------------------- object suite
+
+struct ObjectTally {
+    int clips = 0, correct = 0;
+    double persistence = 0;            // sum over clips of found / frames
+    int colour_frames = 0, colour_ok = 0;  // frames with a foreground object / of the named colour
+    double colour_error = 0;           // sum over those frames
+    int foreground_frames = 0, frames = 0;
+};
+
+// Object motion direction, persistence and colour fidelity (docs/EVAL.md "object").
+//
+// A clip counts as CORRECT in a mode iff (1) the colour tracker (find_object_by_colour: the
+// named colour, minus pixels that already look so in the clip's background in continue/animate)
+// finds the object in at least half of the generated frames, and (2) the dominant axis and sign
+// of its displacement — a least-squares line through the found centroids, over all generated
+// frames — equal the ground truth's (left/right/up/down, chance 25%), with that component at
+// least min_travel × the short side long. Persistence: found frames / generated frames. Colour
+// fidelity: over the frames where find_object_by_difference finds an object (against the true
+// background in continue/animate; the per-pixel median of the generated frames in t2v, where
+// the background is the model's own), the share whose median colour is nearest to the named
+// palette colour; colour error: the mean distance of that median colour to the named one.
+json object_suite(const Context &c, const std::vector<EvalMode> &modes, std::optional<double> cfg_text,
+                  bool details) {
+    const EvalOptions &o = c.o;
+    RendererOptions ro = renderer_options(c, o.shown + o.frames);
+    ro.camera_share = 0;
+    ro.object_motions = {ObjectMotion::Left, ObjectMotion::Right, ObjectMotion::Up, ObjectMotion::Down};
+    RendererSource source(ro, o.first_seed + kObjectSeeds, size_t(o.clips));
+    std::map<EvalMode, ObjectTally> tally;
+    json clips = json::array();
+    for (int i = 0; i < o.clips; ++i) {
+        const auto clip = source.clip(size_t(i));
+        const ClipSpec spec = source.spec(size_t(i));
+        const AxisDirection truth = axis_direction_of(object_motion_direction(spec.motion));
+        const Frame background = object_background(spec, ro.photos.get());
+        const double expected_area = std::numbers::pi * 0.25 * double(spec.size) * double(spec.size);
+        json entry = {{"seed", source.seed_of(size_t(i))}, {"caption", clip->caption},
+                      {"truth", axis_direction_name(truth)}, {"colour", colour_name(spec.colour)}};
+        for (EvalMode m : modes) {
+            const auto start = std::chrono::steady_clock::now();
+            const std::vector<Frame> gen = generate_frames(c, fed_frames(m, clip->frames, o.shown), clip->caption,
+                                                           o.frames, o.seed + uint64_t(i), cfg_text);
+            const bool t2v = m == EvalMode::T2V;
+            const Frame colour_bg = t2v ? temporal_median(gen) : background;
+            std::vector<ObjectObservation> track;
+            ObjectTally &t = tally[m];
+            int found = 0;
+            for (const Frame &f : gen) {
+                track.push_back(find_object_by_colour(f, spec.colour, expected_area, t2v ? nullptr : &background));
+                found += track.back().found;
+                const ObjectObservation fg = find_object_by_difference(f, colour_bg, expected_area);
+                ++t.frames;
+                if (!fg.found) continue;
+                ++t.foreground_frames;
+                ++t.colour_frames;
+                t.colour_ok += nearest_palette_colour(fg.colour) == spec.colour;
+                const Rgb named = colour_rgb(spec.colour);
+                t.colour_error += colour_distance(fg.colour, {double(named[0]), double(named[1]), double(named[2])});
+            }
+            const Displacement d = track_displacement(track);
+            const AxisDirection seen = dominant_direction(d.dx, d.dy, c.min_travel);
+            const bool correct = object_track_correct(track, truth, c.min_travel);
+            ++t.clips;
+            t.correct += correct;
+            t.persistence += double(found) / double(gen.size());
+            entry[eval_mode_name(m)] = {{"direction", axis_direction_name(seen)}, {"dx", d.dx}, {"dy", d.dy},
+                                        {"found_frames", found}, {"correct", correct}};
+            c.log("eval object " + std::string(eval_mode_name(m)) + " clip " + std::to_string(i + 1) + "/" +
+                  std::to_string(o.clips) + ": " + axis_direction_name(truth) + " -> " + axis_direction_name(seen) +
+                  (correct ? " ok" : " wrong") + ", found " + std::to_string(found) + "/" +
+                  std::to_string(gen.size()) + " (" + fixed(seconds_since(start), 1) + " s)");
+        }
+        clips.push_back(entry);
+    }
+    json out;
+    for (EvalMode m : modes) {
+        const ObjectTally &t = tally[m];
+        out[eval_mode_name(m)] = {{"clips", t.clips},
+                                  {"direction_accuracy", ratio(t.correct, t.clips)},
+                                  {"persistence", ratio(t.persistence, t.clips)},
+                                  {"colour_fidelity", ratio(t.colour_ok, t.colour_frames)},
+                                  {"colour_error", ratio(t.colour_error, t.colour_frames)},
+                                  {"foreground_frames", ratio(t.foreground_frames, t.frames)}};
+    }
+    if (details) out["clips"] = clips;
+    return out;
+}
+
+// ----------------------------------------------------------------------------- camera suite
+
+// Camera direction (docs/EVAL.md "camera"): pans and tilts over held-out photos. The content's
+// displacement is the sum of the phase-correlation shifts between consecutive generated
+// frames; a clip is CORRECT iff its dominant axis and sign equal the content direction of the
+// ground truth (pans left → content right, clip_spec.h) with at least min_travel × the short
+// side of travel.
+json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::optional<double> cfg_text,
+                  bool details) {
+    const EvalOptions &o = c.o;
+    if (!c.have_eval_photos) return {{"skipped", "no photos of the eval split (data/photos.jsonl)"}};
+    RendererOptions ro = renderer_options(c, o.shown + o.frames);
+    ro.camera_share = 1;
+    ro.camera_motions = {CameraMotion::PanLeft, CameraMotion::PanRight, CameraMotion::TiltUp, CameraMotion::TiltDown};
+    RendererSource source(ro, o.first_seed + kCameraSeeds, size_t(o.clips));
+    std::map<EvalMode, std::pair<int, int>> tally;  // correct, clips
+    std::map<EvalMode, double> speed;               // sum of |mean shift| per frame
+    json clips = json::array();
+    for (int i = 0; i < o.clips; ++i) {
+        const auto clip = source.clip(size_t(i));
+        const ClipSpec spec = source.spec(size_t(i));
+        const AxisDirection truth = axis_direction_of(camera_content_direction(spec.camera));
+        json entry = {{"seed", source.seed_of(size_t(i))}, {"caption", clip->caption},
+                      {"truth", axis_direction_name(truth)}};
+        for (EvalMode m : modes) {
+            const auto start = std::chrono::steady_clock::now();
+            const std::vector<Frame> gen = generate_frames(c, fed_frames(m, clip->frames, o.shown), clip->caption,
+                                                           o.frames, o.seed + uint64_t(i), cfg_text);
+            const Displacement d = total_shift(consecutive_shifts(gen));
+            const AxisDirection seen = dominant_direction(d.dx, d.dy, c.min_travel);
+            const bool correct = seen == truth;
+            tally[m].first += correct;
+            tally[m].second += 1;
+            speed[m] += std::hypot(d.dx, d.dy) / std::max(1, int(gen.size()) - 1);
+            entry[eval_mode_name(m)] = {{"direction", axis_direction_name(seen)}, {"dx", d.dx}, {"dy", d.dy},
+                                        {"correct", correct}};
+            c.log("eval camera " + std::string(eval_mode_name(m)) + " clip " + std::to_string(i + 1) + "/" +
+                  std::to_string(o.clips) + ": " + axis_direction_name(truth) + " -> " + axis_direction_name(seen) +
+                  (correct ? " ok" : " wrong") + " (" + fixed(seconds_since(start), 1) + " s)");
+        }
+        clips.push_back(entry);
+    }
+    json out;
+    for (EvalMode m : modes)
+        out[eval_mode_name(m)] = {{"clips", tally[m].second},
+                                  {"direction_accuracy", ratio(tally[m].first, tally[m].second)},
+                                  {"mean_shift_per_frame", ratio(speed[m], tally[m].second)}};
+    if (details) out["clips"] = clips;
+    return out;
+}
+
+// ----------------------------------------------------------------------------- continuation
+
+// Motion continuation (docs/EVAL.md "continuation"): held-out photos panned or tilted at the
+// renderer's speed v (pixels per frame); the first 4 frames are fed (continue mode, with the
+// clip's caption) and `frames` generated. Speed = the mean phase-correlation shift between
+// consecutive generated frames along the shown axis, signed positive in the shown direction.
+// A clip KEEPS THE DIRECTION iff the dominant direction of the summed shift is the shown one;
+// KEEPS THE SPEED iff speed / v is in [0.5, 1.5]; "kept" = both.
+json continuation_suite(const Context &c, bool details) {
+    const EvalOptions &o = c.o;
+    if (!c.have_eval_photos) return {{"skipped", "no photos of the eval split (data/photos.jsonl)"}};
+    RendererOptions ro = renderer_options(c, kContinuationShown + o.frames);
+    ro.camera_share = 1;
+    ro.camera_motions = {CameraMotion::PanLeft, CameraMotion::PanRight, CameraMotion::TiltUp, CameraMotion::TiltDown};
+    RendererSource source(ro, o.first_seed + kContinuationSeeds, size_t(o.clips));
+    int direction_ok = 0, speed_ok = 0, kept = 0;
+    double ratio_sum = 0;
+    json clips = json::array();
+    for (int i = 0; i < o.clips; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto clip = source.clip(size_t(i));
+        const ClipSpec spec = source.spec(size_t(i));
+        const auto unit = camera_content_direction(spec.camera);
+        const AxisDirection truth = axis_direction_of(unit);
+        const std::vector<Frame> gen =
+            generate_frames(c, fed_frames(EvalMode::Continue, clip->frames, kContinuationShown), clip->caption,
+                            o.frames, o.seed + uint64_t(i), std::nullopt);
+        const std::vector<Shift> shifts = consecutive_shifts(gen);
+        const Displacement d = total_shift(shifts);
+        const double speed = (d.dx * unit[0] + d.dy * unit[1]) / double(std::max<size_t>(1, shifts.size()));
+        const double r = speed / double(spec.camera_speed);
+        const bool dir = dominant_direction(d.dx, d.dy, c.min_travel) == truth, spd = r >= 0.5 && r <= 1.5;
+        direction_ok += dir;
+        speed_ok += spd;
+        kept += dir && spd;
+        ratio_sum += r;
+        clips.push_back({{"seed", source.seed_of(size_t(i))}, {"caption", clip->caption},
+                         {"truth", axis_direction_name(truth)}, {"shown_speed", spec.camera_speed},
+                         {"speed", speed}, {"dx", d.dx}, {"dy", d.dy}, {"kept", dir && spd}});
+        c.log("eval continuation clip " + std::to_string(i + 1) + "/" + std::to_string(o.clips) + ": " +
+              axis_direction_name(truth) + " at " + fixed(spec.camera_speed) + " px/frame -> " + fixed(speed) +
+              (dir && spd ? " ok" : " lost") + " (" + fixed(seconds_since(start), 1) + " s)");
+    }
+    json out = {{"continue", {{"clips", o.clips},
+                              {"kept", ratio(kept, o.clips)},
+                              {"keeps_direction", ratio(direction_ok, o.clips)},
+                              {"keeps_speed", ratio(speed_ok, o.clips)},
+                              {"mean_speed_ratio", ratio(ratio_sum, o.clips)}}}};
+    if (details) out["clips"] = clips;
+    return out;
+}
+
+// ----------------------------------------------------------------------------- drift
+
+// Drift over drift_frames generated frames (docs/EVAL.md "drift") on still scenes (renderer
+// object clips with a still object; prompt = the caption, "... standing still ..."), so every
+// pixel is a still region. Reference: the anchor (the fed still frame in animate, the first
+// generated frame in t2v). colour_shift(t): Euclidean distance of frame t's mean RGB from the
+// reference's; sharpness_ratio(t): sharpness(frame t) / sharpness(first generated frame);
+// flicker: mean absolute difference between consecutive generated frames (0..255), averaged
+// over all pairs. The continue mode is not run: fed two frames of a still scene it is the
+// animate mode exactly (same references and anchor).
+json drift_suite(const Context &c) {
+    const EvalOptions &o = c.o;
+    RendererOptions ro = renderer_options(c, o.shown);
+    ro.camera_share = 0;
+    ro.object_motions = {ObjectMotion::Still};
+    RendererSource source(ro, o.first_seed + kDriftSeeds, size_t(o.drift_clips));
+    std::vector<int> checkpoints;
+    for (int t : {16, 64, 128, 256, o.drift_frames})
+        if (t <= o.drift_frames && (checkpoints.empty() || checkpoints.back() < t)) checkpoints.push_back(t);
+    json out;
+    for (EvalMode m : modes_without(c.o.modes, EvalMode::Continue)) {
+        std::map<int, std::pair<double, double>> at;  // frame -> (colour shift, sharpness ratio) sums
+        double flicker = 0;
+        for (int i = 0; i < o.drift_clips; ++i) {
+            const auto start = std::chrono::steady_clock::now();
+            const auto clip = source.clip(size_t(i));
+            Frame reference = m == EvalMode::T2V ? Frame() : clip->frames.front(), previous;
+            double sharp0 = 0, flicker_sum = 0;
+            generate(c, fed_frames(m, clip->frames, o.shown), clip->caption, o.drift_frames, o.seed + uint64_t(i),
+                     std::nullopt, [&](int k, const Frame &f) {
+                         if (k == 0) {
+                             if (reference.empty()) reference = f;
+                             sharp0 = sharpness(f);
+                         } else {
+                             flicker_sum += mean_abs_difference(previous, f);
+                         }
+                         previous = f;
+                         if (std::find(checkpoints.begin(), checkpoints.end(), k + 1) != checkpoints.end()) {
+                             at[k + 1].first += colour_distance(mean_rgb(f), mean_rgb(reference));
+                             at[k + 1].second += sharp0 > 0 ? sharpness(f) / sharp0 : 0;
+                         }
+                         if ((k + 1) % 64 == 0 && k + 1 < o.drift_frames)
+                             c.log("eval drift " + std::string(eval_mode_name(m)) + " clip " + std::to_string(i + 1) +
+                                   ": frame " + std::to_string(k + 1) + "/" + std::to_string(o.drift_frames));
+                     });
+            flicker += o.drift_frames > 1 ? flicker_sum / (o.drift_frames - 1) : 0;
+            c.log("eval drift " + std::string(eval_mode_name(m)) + " clip " + std::to_string(i + 1) + "/" +
+                  std::to_string(o.drift_clips) + " done (" + fixed(seconds_since(start), 1) + " s)");
+        }
+        const double n = o.drift_clips;
+        json curve = json::object();
+        for (int t : checkpoints)
+            curve[std::to_string(t)] = {{"colour_shift", at[t].first / n}, {"sharpness_ratio", at[t].second / n}};
+        out[eval_mode_name(m)] = {{"clips", o.drift_clips},
+                                  {"frames", o.drift_frames},
+                                  {"colour_shift", at[o.drift_frames].first / n},
+                                  {"sharpness_ratio", at[o.drift_frames].second / n},
+                                  {"flicker", flicker / n},
+                                  {"at_frame", curve}};
+    }
+    return out;
+}
+
+// ----------------------------------------------------------------------------- real tails
+
+// [1, 3, H, W] in [0, 1] <-> frames, through the model's VAE (posterior mean, then decode).
+Frame vae_round_trip(const Context &c, const Frame &f) {
+    c10::InferenceMode guard;
+    const at::Tensor x = rgb24_to_image(f.rgb.data(), f.width, f.height, int(f.stride()), f.width, f.height,
+                                        c.nets->device(), c.nets->dtype());
+    const at::Tensor y = c.nets->decode_latents(c.nets->encode_frames(x)).to(torch::kFloat32);
+    Frame out(f.width, f.height);
+    image_to_rgb24(y, out.rgb.data(), out.width, out.height, int(out.stride()));
+    return out;
+}
+
+// Real held-out tails (docs/EVAL.md "real"): for each clip of the captions file (decoded at the
+// model's fps, square at the generation size), the last two frames before the held-out tail
+// are fed with the clip's caption (continue mode) and min(max horizon, tail length) frames
+// generated; generated frame h is compared with tail frame h (PSNR over RGB, SSIM on luma), as
+// are the two baselines: the last fed frame (freeze-last-frame) and that frame through the VAE.
+// Horizons longer than a clip's tail skip that clip; "clips" counts the clips per horizon.
+json real_suite(const Context &c) {
+    const EvalOptions &o = c.o;
+    std::string list = o.real_footage;
+    if (list.empty()) {
+        const std::string photos = o.photos.empty() ? PhotoLibrary::default_list_path(".") : o.photos;
+        list = photos.substr(0, photos.find_last_of('/') + 1) + "real_footage.jsonl";
+    }
+    struct stat st {};
+    if (::stat(list.c_str(), &st) != 0) return {{"skipped", "no captions file " + list}};
+    VideoSourceOptions vo;
+    vo.fps = c.nets->config().sampling.fps;
+    vo.width = vo.height = c.size;
+    vo.cache_dir = o.cache_dir;
+    vo.log = [&c](const std::string &line) { c.log("eval real: " + line); };
+    std::unique_ptr<VideoSource> source;
+    try {
+        source = std::make_unique<VideoSource>(list, vo);
+    } catch (const Error &e) {
+        return {{"skipped", e.what()}};
+    }
+    const int max_h = *std::max_element(o.horizons.begin(), o.horizons.end());
+    struct Sums {
+        double psnr = 0, ssim = 0;
+    };
+    std::map<int, Sums> model, freeze, freeze_vae;
+    std::map<int, int> count;
+    const size_t n = o.real_clips > 0 ? std::min(source->size(), size_t(o.real_clips)) : source->size();
+    json clips = json::array();
+    for (size_t i = 0; i < n; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto clip = source->clip(i);
+        const int tail = clip->heldout_size();
+        if (clip->train_end < 2 || tail < 1) continue;
+        const std::vector<Frame> fed(clip->frames.begin() + clip->train_end - 2,
+                                     clip->frames.begin() + clip->train_end);
+        const int count_gen = std::min(max_h, tail);
+        const std::vector<Frame> gen = generate_frames(c, fed, clip->caption, count_gen, o.seed + i, std::nullopt);
+        const Frame &last = fed.back();
+        const Frame last_vae = vae_round_trip(c, last);
+        json per = json::object();
+        for (int h : o.horizons) {
+            if (h > count_gen) continue;
+            const Frame &truth = clip->frames[size_t(clip->train_end + h - 1)];
+            const double p = psnr(gen[size_t(h - 1)], truth), s = ssim(gen[size_t(h - 1)], truth);
+            model[h].psnr += p, model[h].ssim += s;
+            freeze[h].psnr += psnr(last, truth), freeze[h].ssim += ssim(last, truth);
+            freeze_vae[h].psnr += psnr(last_vae, truth), freeze_vae[h].ssim += ssim(last_vae, truth);
+            ++count[h];
+            per[std::to_string(h)] = {{"psnr", p}, {"ssim", s}};
+        }
+        clips.push_back({{"origin", clip->origin}, {"tail_frames", tail}, {"horizons", per}});
+        c.log("eval real clip " + std::to_string(i + 1) + "/" + std::to_string(n) + ": " + clip->origin + " (" +
+              fixed(seconds_since(start), 1) + " s)");
+    }
+    json rows = json::object();
+    for (int h : o.horizons) {
+        const double k = count[h];
+        auto pair = [&](std::map<int, Sums> &m) {
+            return json{{"psnr", ratio(m[h].psnr, k)}, {"ssim", ratio(m[h].ssim, k)}};
+        };
+        rows[std::to_string(h)] = {{"clips", count[h]}, {"model", pair(model)}, {"freeze_last", pair(freeze)},
+                                   {"freeze_last_vae", pair(freeze_vae)}};
+    }
+    return {{"captions", list}, {"continue", {{"clips", clips.size()}, {"horizons", rows}}}, {"clips", clips}};
+}
+
+// ----------------------------------------------------------------------------- text scale
+
+json text_scale_suite(const Context &c) {
+    json out = json::object();
+    for (double s : c.o.text_scales) {
+        c.log("eval text_scale " + fixed(s, 2) + ": object and camera suites in the animate mode");
+        const json obj = object_suite(c, {EvalMode::Animate}, s, false);
+        const json cam = camera_suite(c, {EvalMode::Animate}, s, false);
+        json row = {{"object_direction_accuracy", obj["animate"]["direction_accuracy"]}};
+        row["camera_direction_accuracy"] = cam.contains("animate") ? cam["animate"]["direction_accuracy"] : json(nullptr);
+        char key[32];
+        std::snprintf(key, sizeof key, "%g", s);
+        out[key] = row;
+    }
+    return out;
+}
+
+}  // namespace
+
+const char *eval_mode_name(EvalMode m) {
+    switch (m) {
+    case EvalMode::Continue: return "continue";
+    case EvalMode::Animate: return "animate";
+    case EvalMode::T2V: return "t2v";
+    }
+    return "?";
+}
+
+EvalMode parse_eval_mode(const std::string &name) {
+    for (EvalMode m : {EvalMode::Continue, EvalMode::Animate, EvalMode::T2V})
+        if (name == eval_mode_name(m)) return m;
+    throw_invalid("unknown mode \"" + name + "\" (continue, animate, t2v)");
+}
+
+const std::vector<std::string> &eval_suite_names() {
+    static const std::vector<std::string> names = {"object", "camera", "continuation", "drift", "real", "text_scale"};
+    return names;
+}
+
+json run_eval(const EvalOptions &o) {
+    for (const std::string &s : o.suites)
+        if (std::find(eval_suite_names().begin(), eval_suite_names().end(), s) == eval_suite_names().end())
+            throw_invalid("unknown suite \"" + s + "\" (object, camera, continuation, drift, real, text_scale)");
+    if (o.clips < 1 || o.frames < 2 || o.shown < 2 || o.drift_clips < 1 || o.drift_frames < 2)
+        throw_invalid("eval: clips and drift clips must be >= 1; frames, shown and drift frames >= 2");
+    if (o.modes.empty()) throw_invalid("eval: no mode to run");
+    if (o.horizons.empty()) throw_invalid("eval: no horizon");
+    for (int h : o.horizons)
+        if (h < 1) throw_invalid("eval: horizons must be >= 1");
+
+    const std::string dir = o.model_dir.empty() ? artv_default_model_path() : o.model_dir;
+    ModelOpenOptions mo;
+    mo.device = o.device;
+    mo.dtype = o.dtype;
+    mo.threads = o.threads;
+    Context c{o, open_model(dir, mo), 0, nullptr, false, 0.0};
+    c.size = c.nets->config().sampling.native_short_side;
+    c.min_travel = o.min_travel * c.size;
+    const std::string photo_list = o.photos.empty() ? PhotoLibrary::default_list_path(".") : o.photos;
+    struct stat st {};
+    if (!o.photos.empty() || ::stat(photo_list.c_str(), &st) == 0) {
+        c.photos = PhotoLibrary::from_list(photo_list);
+        for (const std::string &w : c.photos->warnings()) c.log("eval: " + w);
+        c.have_eval_photos = !c.photos->indices(PhotoSplit::Eval).empty();
+    }
+
+    // The settings the sessions resolve (model defaults filled in), from a session never run.
+    Session probe(c.nets, session_options(c, o.seed, std::nullopt));
+    const CfgScales cfg = probe.cfg_scales();
+    json modes = json::array();
+    for (EvalMode m : o.modes) modes.push_back(eval_mode_name(m));
+    json report;
+    report["model"] = dir;
+    report["settings"] = {{"size", c.size},
+                          {"sampler", sampler_name(probe.sampler())},
+                          {"steps", probe.steps()},
+                          {"cfg_ref", cfg.ref},
+                          {"cfg_anchor", cfg.anchor},
+                          {"cfg_text", cfg.text},
+                          {"noise_aug", probe.noise_aug()},
+                          {"use_mask", o.use_mask},
+                          {"seed", o.seed},
+                          {"clips", o.clips},
+                          {"frames", o.frames},
+                          {"shown", o.shown},
+                          {"drift_frames", o.drift_frames},
+                          {"drift_clips", o.drift_clips},
+                          {"first_clip_seed", o.first_seed},
+                          {"min_travel_px", c.min_travel},
+                          {"modes", modes},
+                          {"photos", c.photos ? json(photo_list) : json(nullptr)}};
+    json suites = json::object();
+    const auto start = std::chrono::steady_clock::now();
+    for (const std::string &name : eval_suite_names()) {
+        if (std::find(o.suites.begin(), o.suites.end(), name) == o.suites.end()) continue;
+        const auto t0 = std::chrono::steady_clock::now();
+        c.log("eval: suite " + name);
+        if (name == "object") suites[name] = object_suite(c, o.modes, std::nullopt, true);
+        else if (name == "camera") suites[name] = camera_suite(c, o.modes, std::nullopt, true);
+        else if (name == "continuation") suites[name] = continuation_suite(c, true);
+        else if (name == "drift") suites[name] = drift_suite(c);
+        else if (name == "real") suites[name] = real_suite(c);
+        else if (name == "text_scale") suites[name] = text_scale_suite(c);
+        suites[name]["seconds"] = seconds_since(t0);
+    }
+    report["suites"] = suites;
+    report["seconds"] = seconds_since(start);
+    return report;
+}
+
+}  // namespace artv

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Trains the embedded model, artv-tiny, from scratch: tokenizer, VAE, ARTV networks, export.
+# The recipe of models/artv-tiny (docs/MODEL.md has the run that made the shipped weights).
+#
+#   scripts/train-artv-tiny.sh [RUN_DIR]
+#
+# Environment (defaults in brackets):
+#   ARTV          the artv program [_build/default/tools/artv]
+#   DEVICE        cpu | cuda | auto [auto]
+#   VAE_SECONDS   wall-clock budget of the VAE stage [150]; VAE_STEPS caps it in steps [100000]
+#   ARTV_SECONDS  wall-clock budget of the ARTV stage [330]; ARTV_STEPS [100000]
+#   FOOTAGE       real clips (captions file) [data/real_footage.jsonl]
+#   PHOTOS        photo list of the renderer [data/photos.jsonl]
+#   THREADS       LibTorch threads [0 = all CPUs]
+# Each stage is time-boxed: at its budget it gets SIGINT, writes its checkpoint at the next
+# step and stops; a second call with the same RUN_DIR goes on from the checkpoints (--resume).
+# The exported model lands in RUN_DIR/artv-tiny (fp16), ready to copy to models/artv-tiny.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+RUN=${1:-$TOP/_build/train-artv-tiny}
+ARTV=${ARTV:-$TOP/_build/default/tools/artv}
+DEVICE=${DEVICE:-auto}
+FOOTAGE=${FOOTAGE:-$TOP/data/real_footage.jsonl}
+PHOTOS=${PHOTOS:-$TOP/data/photos.jsonl}
+CONFIG=$TOP/models/artv-tiny/config.json
+mkdir -p "$RUN"
+LOG=$RUN/train.log
+
+DATA="--data renderer,$FOOTAGE --data-weights 4,1 --photos $PHOTOS --data-cache $RUN/clip-cache --threads ${THREADS:-0}"
+
+# stage NAME SECONDS ARGS...: a fresh run, or --resume when NAME already holds a checkpoint.
+stage() {
+  name=$1 seconds=$2; shift 2
+  resume=""
+  [ -f "$RUN/$name/latest.safetensors" ] && resume=--resume
+  echo "== $name $(date +%T) ($seconds s budget) $resume" | tee -a "$LOG"
+  # --foreground: SIGINT goes to artv alone (which checkpoints), not to this script.
+  status=0
+  timeout --foreground -s INT "$seconds" "$ARTV" train "$name" --device "$DEVICE" $resume \
+    --out-dir "$RUN/$name" "$@" >>"$LOG" 2>&1 </dev/null || status=$?
+  # 124: the budget ran out and artv stopped with a checkpoint; 130: the same, seen by artv.
+  case $status in 0|124|130) ;; *) echo "train $name failed (status $status): see $LOG" >&2; exit 1 ;; esac
+  grep -E '^step|^checkpoint|^stopped' "$LOG" | tail -3
+}
+
+# 1. The tokenizer, on every caption the data can produce.
+[ -f "$RUN/tokenizer.model" ] ||
+  "$ARTV" train tokenizer --data "renderer,$FOOTAGE" --photos "$PHOTOS" --vocab-size 512 \
+    --data-cache "$RUN/clip-cache" --out "$RUN/tokenizer.model" >>"$LOG" 2>&1
+
+# 2. The VAE (L1 + tiny KL), then its export: the frozen encoder/decoder of stage 3.
+stage vae "${VAE_SECONDS:-150}" --model-config "$CONFIG" $DATA \
+  --steps "${VAE_STEPS:-100000}" --batch-size 32 --lr 3e-4 --warmup-steps 50 \
+  --log-every 50 --checkpoint-every 1000
+"$ARTV" train export --run "$RUN/vae" --out "$RUN/vae-model" --dtype fp32 \
+  --tokenizer "$RUN/tokenizer.model" | tee -a "$LOG"
+
+# 3. The ARTV networks: 45% animate (a still frame; only the text says how to move), 35%
+#    continue, 20% text-to-video, with the pooled text embedding of the model config.
+stage artv "${ARTV_SECONDS:-330}" --model-config "$CONFIG" --init-from "$RUN/vae-model" $DATA \
+  --steps "${ARTV_STEPS:-100000}" --batch-size 64 --lr 4e-4 --warmup-steps 200 \
+  --p-mode-animate 0.45 --p-mode-continue 0.35 --p-mode-t2v 0.2 \
+  --log-every 100 --checkpoint-every 1000
+
+# 4. The shipped weights: EMA in fp16.
+"$ARTV" train export --run "$RUN/artv" --out "$RUN/artv-tiny" --dtype fp16 | tee -a "$LOG"
+echo "train-artv-tiny: $RUN/artv-tiny (copy its files to models/artv-tiny); log: $LOG"

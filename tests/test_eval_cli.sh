@@ -1,0 +1,87 @@
+#!/bin/sh
+# `artv eval` end to end on the tiny random model (tests/test-tiny, built by `make check`): every
+# suite on 2 clips, 4 steps, 4 frames; the JSON must have every mode's fields and the markdown
+# its tables. The numbers of a random model mean nothing; only their presence is checked.
+set -u
+ARTV="${ARTV_BUILDDIR:-.}/tools/artv"
+MODEL="${ARTV_BUILDDIR:-.}/tests/test-tiny"
+failures=0
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+    desc="$1"; shift
+    if "$@"; then echo "PASS: $desc"; else echo "FAIL: $desc"; failures=$((failures + 1)); fi
+}
+tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+
+"$ARTV" eval --help >"$tmp/help"
+for opt in --suites --modes --clips --frames --drift-frames --steps --cfg-text --noise-aug --no-mask \
+           --seed --out --model --real-footage --text-scales; do
+    check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
+done
+"$ARTV" --help | grep -q '^  eval ' ; check "artv --help lists eval" test $? -eq 0
+
+# A short real clip for the real-tail suite: 24 frames of T2V from the tiny model itself.
+"$ARTV" generate --model "$MODEL" --steps 1 --sampler ddim --device cpu --dtype fp32 --threads 1 \
+    --prompt "a red ball" --frames 24 -q -o "$tmp/clip.mp4"
+check "a clip for the real suite" test -s "$tmp/clip.mp4"
+printf '{"path": "clip.mp4", "caption": "a red ball"}\n' >"$tmp/real.jsonl"
+
+E="$ARTV eval --model $MODEL --device cpu --dtype fp32 --threads 1 --clips 2 --steps 4 --frames 4"
+$E --suites object,camera,continuation,drift,real,text_scale --drift-frames 6 --drift-clips 1 \
+    --text-scales 1,7.5 --horizons 1,4 --real-footage "$tmp/real.jsonl" --out "$tmp/r.json" 2>"$tmp/err"; rc=$?
+check "eval succeeds" test "$rc" -eq 0
+check "progress on stderr" grep -q '^eval object animate clip 2/2' "$tmp/err"
+check "markdown next to the JSON" test -s "$tmp/r.md"
+
+# Every field the brief asks for, per mode, as JSON numbers (or null where nothing was found).
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$tmp/r.json" <<'PY' >"$tmp/fields" 2>&1; rc=$?
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["suites"]
+def num(v): return v is None or isinstance(v, (int, float))
+ok = True
+def need(cond, what):
+    global ok
+    if not cond:
+        print("missing:", what); ok = False
+for mode in ("continue", "animate", "t2v"):
+    for k in ("direction_accuracy", "persistence", "colour_fidelity", "colour_error"):
+        need(num(s["object"][mode].get(k, "x")), "object." + mode + "." + k)
+    need(s["object"][mode]["clips"] == 2, "object." + mode + ".clips == 2")
+    need(num(s["camera"][mode].get("direction_accuracy", "x")), "camera." + mode + ".direction_accuracy")
+for mode in ("animate", "t2v"):
+    for k in ("colour_shift", "sharpness_ratio", "flicker"):
+        need(isinstance(s["drift"][mode].get(k), (int, float)), "drift." + mode + "." + k)
+c = s["continuation"]["continue"]
+for k in ("kept", "keeps_direction", "keeps_speed", "mean_speed_ratio"):
+    need(num(c.get(k, "x")), "continuation." + k)
+h = s["real"]["continue"]["horizons"]
+for hz in ("1", "4"):
+    need(h[hz]["clips"] == 1, "real horizon " + hz + " has the clip")
+    for b in ("model", "freeze_last", "freeze_last_vae"):
+        need(isinstance(h[hz][b]["psnr"], float) and 0 <= h[hz][b]["ssim"] <= 1, "real." + hz + "." + b)
+need(h["1"]["freeze_last"]["psnr"] > h["1"]["model"]["psnr"], "freezing beats a random model")
+for scale in ("1", "7.5"):
+    need(num(s["text_scale"][scale].get("object_direction_accuracy", "x")), "text_scale." + scale)
+need(r["settings"]["steps"] == 4 and r["settings"]["use_mask"] is True, "settings")
+sys.exit(0 if ok else 1)
+PY
+    check "every mode's fields in the JSON" test "$rc" -eq 0
+    [ "$rc" -eq 0 ] || cat "$tmp/fields"
+fi
+check "markdown has the mode columns" grep -q '^| metric | continue | animate | t2v |' "$tmp/r.md"
+
+# Ablation switches reach the settings; bad options are usage errors.
+$E --suites object --modes animate --clips 1 --no-mask --cfg-text 3 --noise-aug 0 -q --out "$tmp/a.json"; rc=$?
+check "ablation run succeeds" test "$rc" -eq 0
+check "--no-mask recorded" grep -q '"use_mask": false' "$tmp/a.json"
+check "--cfg-text recorded" grep -q '"cfg_text": 3' "$tmp/a.json"
+check "only the animate mode ran" test "$(grep -c '"continue"' "$tmp/a.json")" -eq 0
+$E --suites nonsense --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
+check "an unknown suite is a usage error" test "$rc" -eq 2
+check "the message names the suite" grep -q nonsense "$tmp/err"
+$E --modes sideways --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
+check "an unknown mode is a usage error" test "$rc" -eq 2
+
+[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
+exit 0

@@ -1,0 +1,65 @@
+#include "cli_args.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "util/error.h"
+
+namespace artv::cli {
+
+void ArgParser::error(const std::string &message) const {
+    throw Error(ARTV_ERR_INVALID_ARGUMENT, message + " (see artv " + command_ + " --help)");
+}
+
+long long ArgParser::integer(const std::string &opt, const char *text, long long lo, long long hi) const {
+    char *end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi)
+        error(opt + " needs a whole number in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+              "], got \"" + text + "\"");
+    return v;
+}
+
+double ArgParser::number(const std::string &opt, const char *text) const {
+    char *end = nullptr;
+    const double v = std::strtod(text, &end);
+    if (end == text || *end || !std::isfinite(v)) error(opt + " needs a finite number, got \"" + text + "\"");
+    return v;
+}
+
+double ArgParser::number(const std::string &opt, const char *text, double lo, double hi) const {
+    const double v = number(opt, text);
+    if (v < lo || v > hi)
+        error(opt + " needs a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got \"" +
+              text + "\"");
+    return v;
+}
+
+void ArgParser::size(const std::string &opt, const char *text, int *width, int *height) const {
+    int a = 0, b = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(text, "%d%c%d%c", &a, &x, &b, &extra) != 3 || (x != 'x' && x != 'X') || a <= 0 ||
+        b <= 0 || a > 16384 || b > 16384)
+        error(opt + " needs WIDTHxHEIGHT with sides in 1..16384, got \"" + text + "\"");
+    *width = a;
+    *height = b;
+}
+
+std::vector<std::string> ArgParser::list(const std::string &opt, const std::string &text) const {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t comma = text.find(',', start);
+        if (comma == std::string::npos) comma = text.size();
+        std::string item = text.substr(start, comma - start);
+        if (item.empty()) error(opt + " has an empty item in \"" + text + "\"");
+        out.push_back(item);
+        start = comma + 1;
+    }
+    return out;
+}
+
+}  // namespace artv::cli
