@@ -17,3 +17,7 @@ tests_test_train_distributed_SOURCES = tests/test_train_distributed.cpp $(TRAIN_
 tests_test_train_distributed_LDADD = $(ARTV_TEST_CXX_LIBS)
 tests_test_train_data_SOURCES = tests/test_train_data.cpp $(TRAIN_TEST_HDRS)
 tests_test_train_data_LDADD = $(ARTV_TEST_CXX_LIBS)
+
+# `artv train` from the command line: option table, bare bool options, usage errors.
+TESTS += tests/test_train_cli.sh
+EXTRA_DIST += tests/test_train_cli.sh

@@ -40,7 +40,8 @@ const char *const kTrainHelp =
     "                         the same across machines: run on every machine, R = 0..N-1;\n"
     "                         HOST:PORT of rank 0's machine (default 127.0.0.1, a free port)\n"
     "  --NAME VALUE           any training option (artv train options), '-' or '_' alike,\n"
-    "                         e.g. --lr 1e-4 --batch-size 16 --use-mask false\n"
+    "                         e.g. --lr 1e-4 --batch-size 16 --use-mask false; a bool option\n"
+    "                         alone means true (--init-all = --init-all true)\n"
     "  -h, --help             this text\n"
     "\n"
     "SIGINT/SIGTERM write a checkpoint at the next step boundary and exit; --resume goes on\n"
@@ -51,6 +52,12 @@ std::string option_name(std::string a) {
     for (char &ch : a)
         if (ch == '-') ch = '_';
     return a;
+}
+
+bool is_bool_option(const std::string &name) {
+    for (const auto &o : train_options())
+        if (o.name == name) return o.type == "bool";
+    return false;
 }
 
 void print_options() {
@@ -132,12 +139,21 @@ int cmd_train(int argc, char **argv) {
                 resume = true;
                 continue;
             }
-            if (a.rfind("--", 0) != 0 || i + 1 >= argc) {
+            if (a.rfind("--", 0) != 0) {
                 std::fprintf(stderr, "artv train: expected --NAME VALUE, got '%s' (see --help)\n", a.c_str());
                 return 2;
             }
-            std::string v = argv[++i];
             std::string name = option_name(a);
+            // A bool option may stand alone: "--init-all" = "--init-all true".
+            if (is_bool_option(name) && (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0)) {
+                overrides.emplace_back(name, "true");
+                continue;
+            }
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "artv train: %s needs a value (see --help)\n", a.c_str());
+                return 2;
+            }
+            std::string v = argv[++i];
             if (name == "config") config_file = v;
             else if (name == "nproc") nproc = std::atoi(v.c_str());
             else if (name == "nnodes") nnodes = std::atoi(v.c_str());

@@ -101,8 +101,11 @@ std::shared_ptr<ArtvNetworks> build_training_networks(const TrainConfig &c) {
 }
 
 int64_t run_tokenizer_stage(const TrainConfig &c, const std::string &out_path, std::ostream *log) {
-    // Captions do not depend on the frame size; the smallest valid one keeps it cheap.
-    TrainingData data = make_training_data(c, 64, 64, reporter(log));
+    // Captions do not depend on the frame size; the smallest valid one keeps it cheap. Clips
+    // decoded at that size are of no use to the other stages: no cache unless one is named.
+    TrainConfig tc = c;
+    if (tc.data_cache.empty()) tc.data_cache = "none";
+    TrainingData data = make_training_data(tc, 64, 64, reporter(log));
     std::vector<std::string> captions = training_captions(data);
     TokenizerTrainOptions o;
     o.vocab_size = c.vocab_size;

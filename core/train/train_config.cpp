@@ -77,7 +77,7 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(data, "training data: comma-separated sources, each 'renderer' or a captions file (CSV or JSON lines) of videos"),
         ARTV_OPT(data_weights, "comma-separated sampling weight of each source (empty = equal)"),
         ARTV_OPT(photos, "photo list (JSON lines) for the renderer (empty = data/photos.jsonl if present, none = no photos)"),
-        ARTV_OPT(data_cache, "directory where decoded videos are cached (empty = OUT_DIR/clip-cache)"),
+        ARTV_OPT(data_cache, "directory where decoded videos are cached (empty = OUT_DIR/clip-cache, none = no cache; stage tokenizer: none unless given)"),
         ARTV_OPT(renderer_clips, "procedural renderer: clips in the pool"),
         ARTV_OPT(frame_size, "training frame size in pixels (0 = the model config's)"),
         ARTV_OPT(fps, "training frame rate of real videos"),

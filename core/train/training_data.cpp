@@ -84,7 +84,9 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
             vo.fps = config.fps;
             vo.width = width;
             vo.height = height;
-            vo.cache_dir = config.data_cache.empty() ? config.out_dir + "/clip-cache" : config.data_cache;
+            vo.cache_dir = config.data_cache.empty()    ? config.out_dir + "/clip-cache"
+                           : config.data_cache == "none" ? std::string()  // no cache
+                                                         : config.data_cache;
             vo.log = report;
             auto src = std::make_shared<VideoSource>(name, vo);
             data.skipped += src->skipped();
