@@ -12,6 +12,7 @@
 #   FOOTAGE       real clips (captions file) [data/real_footage.jsonl]
 #   PHOTOS        photo list of the renderer [data/photos.jsonl]
 #   THREADS       LibTorch threads [0 = all CPUs]
+#   TRAIN_ARGS    more `artv train` options for both stages (e.g. "--encode-batch 64" on a GPU)
 # Each stage is time-boxed: at its budget it gets SIGINT, writes its checkpoint at the next
 # step and stops; a second call with the same RUN_DIR goes on from the checkpoints (--resume).
 # The exported model lands in RUN_DIR/artv-tiny (fp16), ready to copy to models/artv-tiny.
@@ -26,7 +27,7 @@ CONFIG=$TOP/models/artv-tiny/config.json
 mkdir -p "$RUN"
 LOG=$RUN/train.log
 
-DATA="--data renderer,$FOOTAGE --data-weights 4,1 --photos $PHOTOS --data-cache $RUN/clip-cache --threads ${THREADS:-0}"
+DATA="--data renderer,$FOOTAGE --data-weights 4,1 --photos $PHOTOS --data-cache $RUN/clip-cache --threads ${THREADS:-0} ${TRAIN_ARGS:-}"
 
 # stage NAME SECONDS ARGS...: a fresh run, or --resume when NAME already holds a checkpoint.
 stage() {
