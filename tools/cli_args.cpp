@@ -13,6 +13,11 @@ void ArgParser::error(const std::string &message) const {
     throw Error(ARTV_ERR_INVALID_ARGUMENT, message + " (see artv " + command_ + " --help)");
 }
 
+const char *ArgParser::value(int argc, char **argv, int &i) const {
+    if (i + 1 >= argc) error(std::string(argv[i]) + " needs a value");
+    return argv[++i];
+}
+
 long long ArgParser::integer(const std::string &opt, const char *text, long long lo, long long hi) const {
     char *end = nullptr;
     errno = 0;

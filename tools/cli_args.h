@@ -13,6 +13,8 @@ public:
     explicit ArgParser(std::string command) : command_(std::move(command)) {}
 
     [[noreturn]] void error(const std::string &message) const;
+    // The value after option argv[i] (advancing i); none left is an error naming the option.
+    const char *value(int argc, char **argv, int &i) const;
     // A whole number in [lo, hi].
     long long integer(const std::string &opt, const char *text, long long lo, long long hi) const;
     // A finite number (in [lo, hi] when given).

@@ -71,10 +71,7 @@ const ArgParser args{"eval"};
 bool parse_options(int argc, char **argv, EvalOptions &o, std::string &out, bool &quiet) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        auto value = [&]() -> const char * {
-            if (i + 1 >= argc) args.error(a + " needs a value");
-            return argv[++i];
-        };
+        auto value = [&] { return args.value(argc, argv, i); };
         if (a == "-h" || a == "--help") {
             std::fputs(kEvalHelp, stdout);
             return false;

@@ -105,10 +105,7 @@ const ArgParser args{"generate"};
 bool parse_options(int argc, char **argv, Options &o) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
-        auto value = [&]() -> const char * {
-            if (i + 1 >= argc) args.error(a + " needs a value");
-            return argv[++i];
-        };
+        auto value = [&] { return args.value(argc, argv, i); };
         if (a == "-h" || a == "--help") {
             std::fputs(kGenerateHelp, stdout);
             return false;

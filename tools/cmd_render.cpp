@@ -88,10 +88,7 @@ E motion_named(const std::string &opt, const std::string &name, int count, const
 bool parse_options(int argc, char **argv, Options &o) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
-        auto value = [&]() -> const char * {
-            if (i + 1 >= argc) args.error(a + " needs a value");
-            return argv[++i];
-        };
+        auto value = [&] { return args.value(argc, argv, i); };
         if (a == "-h" || a == "--help") {
             std::fputs(kRenderHelp, stdout);
             return false;

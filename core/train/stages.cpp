@@ -83,13 +83,12 @@ std::shared_ptr<ArtvNetworks> build_training_networks(const TrainConfig &c) {
         auto nets = ArtvNetworks::create_random(mc, c.seed, torch::kCPU, torch::kFloat32, tok);
         SafeTensorsFile weights =
             SafeTensorsFile::open((fs::path(c.init_from) / vae_mc.files.weights).string());
-        LoadOptions lo;
-        lo.allow_unexpected = true;
-        load_parameters(nets->vae(), weights, "vae.", lo);
         if (c.init_all) {
-            LoadOptions all;
-            all.allow_unexpected = false;
-            load_parameters(nets->modules(), weights, "", all);
+            load_parameters(nets->modules(), weights, "", LoadOptions{});  // every network
+        } else {
+            LoadOptions lo;
+            lo.allow_unexpected = true;  // the export's untrained networks
+            load_parameters(nets->vae(), weights, "vae.", lo);
         }
         nets->to(resolve_device(c.device), torch::kFloat32);
         return nets;
