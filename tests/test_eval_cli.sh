@@ -26,7 +26,7 @@ check "a clip for the real suite" test -s "$tmp/clip.mp4"
 printf '{"path": "clip.mp4", "caption": "a red ball"}\n' >"$tmp/real.jsonl"
 
 E="$ARTV eval --model $MODEL --device cpu --dtype fp32 --threads 1 --clips 2 --steps 4 --frames 4"
-$E --suites object,camera,continuation,drift,real,text_scale --drift-frames 6 --drift-clips 1 \
+$E --suites object,camera,continuation,conflict,drift,real,text_scale --drift-frames 6 --drift-clips 1 \
     --text-scales 1,7.5 --horizons 1,4 --real-footage "$tmp/real.jsonl" --out "$tmp/r.json" 2>"$tmp/err"; rc=$?
 check "eval succeeds" test "$rc" -eq 0
 check "progress on stderr" grep -q '^eval object animate clip 2/2' "$tmp/err"
@@ -61,6 +61,10 @@ for hz in ("1", "4"):
     for b in ("model", "freeze_last", "freeze_last_vae"):
         need(isinstance(h[hz][b]["psnr"], float) and 0 <= h[hz][b]["ssim"] <= 1, "real." + hz + "." + b)
 need(h["1"]["freeze_last"]["psnr"] > h["1"]["model"]["psnr"], "freezing beats a random model")
+for test in ("conflict", "switch"):
+    need(s["conflict"][test]["clips"] == 2 and num(s["conflict"][test].get("text_wins", "x")), "conflict." + test)
+    need(num(s["conflict"][test].get("mean_frames_to_win", "x")), "conflict." + test + ".mean_frames_to_win")
+need(num(s["conflict"]["switch"].get("first_prompt_direction_accuracy", "x")), "switch first prompt")
 for scale in ("1", "7.5"):
     need(num(s["text_scale"][scale].get("object_direction_accuracy", "x")), "text_scale." + scale)
 need(r["settings"]["steps"] == 4 and r["settings"]["use_mask"] is True, "settings")

@@ -75,16 +75,6 @@ struct Options {
 
 const ArgParser args{"render"};
 
-template <class E>
-E motion_named(const std::string &opt, const std::string &name, int count, const char *(*name_of)(E)) {
-    std::string known;
-    for (int i = 0; i < count; ++i) {
-        if (name == name_of(E(i))) return E(i);
-        known += std::string(i ? ", " : "") + name_of(E(i));
-    }
-    args.error(opt + " \"" + name + "\" is not one of: " + known);
-}
-
 bool parse_options(int argc, char **argv, Options &o) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -104,9 +94,9 @@ bool parse_options(int argc, char **argv, Options &o) {
         } else if (a == "--frames") o.frames = int(args.integer(a, value(), 1, 100000));
         else if (a == "--fps") o.fps = args.number(a, value(), 0.01, 1000);
         else if (a == "--object-motion")
-            o.object_motions.push_back(motion_named<ObjectMotion>(a, value(), kObjectMotionCount, object_motion_name));
+            o.object_motions.push_back(object_motion_named(value()));
         else if (a == "--camera-motion")
-            o.camera_motions.push_back(motion_named<CameraMotion>(a, value(), kCameraMotionCount, camera_motion_name));
+            o.camera_motions.push_back(camera_motion_named(value()));
         else if (a == "--camera-share") o.camera_share = args.number(a, value(), 0, 1);
         else if (a == "--photos") o.photos = value();
         else if (a == "--split") {

@@ -21,6 +21,7 @@ int cmd_render(int argc, char **argv);
 int cmd_init_sd21(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 inline constexpr Command kCommands[] = {
     {"generate", "generate video: text-to-video, animate an image, continue a clip, multi-prompt", cmd_generate},
@@ -30,6 +31,7 @@ inline constexpr Command kCommands[] = {
     {"init-sd21", "build ARTV weights from a Stable Diffusion 2.1 checkpoint", cmd_init_sd21},
     {"train", "train a model: tokenizer, VAE, ARTV networks (resumable, data-parallel); export", cmd_train},
     {"eval", "measure a model: motion direction per mode, continuation, drift, real-clip error; JSON + markdown", cmd_eval},
+    {"bench", "measure what a frame costs here: s/frame, GFLOP/s vs this machine's peak, memory, each optimisation", cmd_bench},
 };
 
 } // namespace artv::cli

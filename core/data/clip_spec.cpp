@@ -128,6 +128,27 @@ const char *object_motion_name(ObjectMotion m) { return kObjectMotions[index_of(
 const char *camera_motion_name(CameraMotion m) { return kCameraMotions[index_of(m, kCameraMotionCount)].name; }
 const char *background_kind_name(BackgroundKind b) { return kBackgroundNames[index_of(b, kBackgroundKindCount)]; }
 
+namespace {
+
+template <class E>
+E motion_named(const char *what, const std::string &name, int count, const char *(*name_of)(E)) {
+    std::string known;
+    for (int i = 0; i < count; ++i) {
+        if (name == name_of(E(i))) return E(i);
+        known += std::string(i ? ", " : "") + name_of(E(i));
+    }
+    throw_invalid(std::string(what) + " \"" + name + "\" is not one of: " + known);
+}
+
+}  // namespace
+
+ObjectMotion object_motion_named(const std::string &name) {
+    return motion_named("object motion", name, kObjectMotionCount, object_motion_name);
+}
+CameraMotion camera_motion_named(const std::string &name) {
+    return motion_named("camera motion", name, kCameraMotionCount, camera_motion_name);
+}
+
 std::array<float, 2> object_motion_direction(ObjectMotion m) {
     const MotionWords &w = kObjectMotions[index_of(m, kObjectMotionCount)];
     return {w.dx, w.dy};

@@ -41,6 +41,9 @@ const char *camera_motion_phrase(CameraMotion m);  // "camera pans left over"
 const char *object_motion_name(ObjectMotion m);    // short id for reports: "up_left"
 const char *camera_motion_name(CameraMotion m);    // "pan_left"
 const char *background_kind_name(BackgroundKind b);  // "flat"
+// The motion with that short id; ARTV_ERR_INVALID_ARGUMENT listing the ids otherwise.
+ObjectMotion object_motion_named(const std::string &name);
+CameraMotion camera_motion_named(const std::string &name);
 // Unit direction of a straight object motion in image coordinates (x right, y down);
 // {0, 0} for motions without one (still, bouncing, growing, shrinking, rotating).
 std::array<float, 2> object_motion_direction(ObjectMotion m);

@@ -92,6 +92,16 @@ std::string report_markdown(const json &report) {
                             {"keeps_direction", "direction kept", true},
                             {"keeps_speed", "speed within ±50%", true},
                             {"mean_speed_ratio", "mean speed / shown speed", false}});
+    if (const json *s = section("conflict", "Text against shown motion: conflict and switch")) {
+        const json &cf = (*s)["conflict"], &sw = (*s)["switch"];
+        md << "| test | clips | text wins | mean frames until it wins | first prompt followed |\n|---|---|---|---|---|\n";
+        md << "| conflict (continue, prompt opposite to the shown motion) | " << cell(cf["clips"], false) << " | "
+           << cell(cf["text_wins"], true) << " | " << cell(cf["mean_frames_to_win"], false) << " | – |\n";
+        md << "| switch (animate, schedule reverses after " << cell(sw["change_after_frames"], false) << " frames) | "
+           << cell(sw["clips"], false) << " | " << cell(sw["text_wins"], true) << " | "
+           << cell(sw["mean_frames_to_win"], false) << " | " << cell(sw["first_prompt_direction_accuracy"], true)
+           << " |\n\n";
+    }
     if (const json *s = section("drift", "Drift (still scenes)"))
         mode_table(md, *s, {{"clips", "clips", false},
                             {"frames", "frames", false},

@@ -35,7 +35,7 @@ using json = nlohmann::ordered_json;
 
 // Suites' seed ranges, so that no two suites share a clip: kEvalSeedBase + offset + i.
 constexpr uint64_t kObjectSeeds = 0, kCameraSeeds = 1 << 20, kContinuationSeeds = 2 << 20,
-                   kDriftSeeds = 3 << 20;
+                   kDriftSeeds = 3 << 20, kConflictSeeds = 4 << 20;
 constexpr int kContinuationShown = 4;
 
 struct Context {
@@ -76,11 +76,13 @@ SessionOptions session_options(const Context &c, uint64_t seed, std::optional<do
 }
 
 // Feeds `fed`, then generates `count` frames at the generation size, each passed to `sink`.
+// `prompt` may be a prompt schedule ("A:8|B", prompt_schedule.h) when `schedule` is set.
 void generate(const Context &c, const std::vector<Frame> &fed, const std::string &prompt, int count,
               uint64_t seed, std::optional<double> cfg_text,
-              const std::function<void(int, const Frame &)> &sink) {
+              const std::function<void(int, const Frame &)> &sink, bool schedule = false) {
     Session session(c.nets, session_options(c, seed, cfg_text));
-    session.set_prompt(prompt);
+    if (schedule) session.set_schedule(prompt);
+    else session.set_prompt(prompt);
     for (const Frame &f : fed) session.feed_frame(f.rgb.data(), f.width, f.height, int(f.stride()));
     Frame out(c.size, c.size);
     for (int i = 0; i < count; ++i) {
@@ -90,9 +92,10 @@ void generate(const Context &c, const std::vector<Frame> &fed, const std::string
 }
 
 std::vector<Frame> generate_frames(const Context &c, const std::vector<Frame> &fed, const std::string &prompt,
-                                   int count, uint64_t seed, std::optional<double> cfg_text) {
+                                   int count, uint64_t seed, std::optional<double> cfg_text,
+                                   bool schedule = false) {
     std::vector<Frame> frames;
-    generate(c, fed, prompt, count, seed, cfg_text, [&](int, const Frame &f) { frames.push_back(f); });
+    generate(c, fed, prompt, count, seed, cfg_text, [&](int, const Frame &f) { frames.push_back(f); }, schedule);
     return frames;
 }
 
@@ -212,6 +215,100 @@ json object_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
                                   {"foreground_frames", ratio(t.foreground_frames, t.frames)}};
     }
     if (details) out["clips"] = clips;
+    return out;
+}
+
+// ---------------------------------------------------------------------- conflict and switch suite
+
+ObjectMotion opposite_motion(ObjectMotion m) {
+    switch (m) {
+    case ObjectMotion::Left: return ObjectMotion::Right;
+    case ObjectMotion::Right: return ObjectMotion::Left;
+    case ObjectMotion::Up: return ObjectMotion::Down;
+    case ObjectMotion::Down: return ObjectMotion::Up;
+    default: return m;
+    }
+}
+
+// The frames the text needs to win: the smallest k such that the object's track over generated
+// frames [from + k, end) moves in `want` (object_track_correct: found in half of them, dominant
+// axis and sign, min_travel); at least kMinTail frames must remain. -1: the text never wins.
+constexpr int kMinTail = 4;
+int frames_until(const std::vector<ObjectObservation> &track, size_t from, AxisDirection want, double min_travel) {
+    for (size_t k = from; k + kMinTail <= track.size(); ++k)
+        if (object_track_correct({track.begin() + ptrdiff_t(k), track.end()}, want, min_travel))
+            return int(k - from);
+    return -1;
+}
+
+// Text against shown motion (docs/EVAL.md "conflict"), on object clips moving left, right, up or
+// down:
+//   conflict  continue mode: the clip's first `shown` frames move one way, the prompt names
+//             the opposite motion. The text wins when, from some frame k on, the object moves
+//             the prompt's way (frames_until); k is how many frames it took.
+//   switch    animate mode: a prompt schedule names the clip's motion for the first half of the
+//             generated frames, then the opposite one. Reported: the first half's direction
+//             accuracy, how often the second prompt wins after the change and in how many frames.
+json conflict_suite(const Context &c) {
+    const EvalOptions &o = c.o;
+    RendererOptions ro = renderer_options(c, o.shown + o.frames);
+    ro.camera_share = 0;
+    ro.object_motions = {ObjectMotion::Left, ObjectMotion::Right, ObjectMotion::Up, ObjectMotion::Down};
+    RendererSource source(ro, o.first_seed + kConflictSeeds, size_t(o.clips));
+    const size_t half = size_t(o.frames) / 2;
+    int conflict_wins = 0, switch_first = 0, switch_wins = 0;
+    double conflict_frames = 0, switch_frames = 0;
+    json clips = json::array();
+    for (int i = 0; i < o.clips; ++i) {
+        const auto clip = source.clip(size_t(i));
+        ClipSpec spec = source.spec(size_t(i));
+        const AxisDirection shown_dir = axis_direction_of(object_motion_direction(spec.motion));
+        ClipSpec flipped = spec;
+        flipped.motion = opposite_motion(spec.motion);
+        const std::string opposite = caption_of(flipped, ro.photos.get());
+        const AxisDirection text_dir = axis_direction_of(object_motion_direction(flipped.motion));
+        const Frame background = object_background(spec, ro.photos.get());
+        const double area = std::numbers::pi * 0.25 * double(spec.size) * double(spec.size);
+        auto track_of = [&](const std::vector<Frame> &gen) {
+            std::vector<ObjectObservation> track;
+            for (const Frame &f : gen) track.push_back(find_object_by_colour(f, spec.colour, area, &background));
+            return track;
+        };
+        const auto start = std::chrono::steady_clock::now();
+        const auto conflict = track_of(generate_frames(c, fed_frames(EvalMode::Continue, clip->frames, o.shown),
+                                                       opposite, o.frames, o.seed + uint64_t(i), std::nullopt));
+        const int k_conflict = frames_until(conflict, 0, text_dir, c.min_travel);
+        // The schedule: the clip's own caption for `half` frames, then the opposite caption.
+        const std::string schedule = clip->caption + ":" + std::to_string(half) + "|" + opposite;
+        const auto switched = track_of(generate_frames(c, fed_frames(EvalMode::Animate, clip->frames, o.shown),
+                                                       schedule, o.frames, o.seed + uint64_t(i), std::nullopt, true));
+        const bool first_ok = object_track_correct({switched.begin(), switched.begin() + ptrdiff_t(half)},
+                                                   shown_dir, c.min_travel);
+        const int k_switch = frames_until(switched, half, text_dir, c.min_travel);
+        conflict_wins += k_conflict >= 0;
+        conflict_frames += std::max(k_conflict, 0);
+        switch_first += first_ok;
+        switch_wins += k_switch >= 0;
+        switch_frames += std::max(k_switch, 0);
+        clips.push_back({{"seed", source.seed_of(size_t(i))}, {"shown", axis_direction_name(shown_dir)},
+                         {"prompt", opposite}, {"conflict_frames_to_win", k_conflict},
+                         {"switch_first_half_correct", first_ok}, {"switch_frames_to_win", k_switch}});
+        c.log("eval conflict clip " + std::to_string(i + 1) + "/" + std::to_string(o.clips) + ": shown " +
+              axis_direction_name(shown_dir) + ", text " + axis_direction_name(text_dir) + ": conflict " +
+              (k_conflict >= 0 ? "won after " + std::to_string(k_conflict) : std::string("lost")) + ", switch " +
+              (k_switch >= 0 ? "won after " + std::to_string(k_switch) : std::string("lost")) + " (" +
+              fixed(seconds_since(start), 1) + " s)");
+    }
+    json out;
+    out["conflict"] = {{"clips", o.clips},
+                       {"text_wins", ratio(conflict_wins, o.clips)},
+                       {"mean_frames_to_win", ratio(conflict_frames, conflict_wins)}};
+    out["switch"] = {{"clips", o.clips},
+                     {"change_after_frames", half},
+                     {"first_prompt_direction_accuracy", ratio(switch_first, o.clips)},
+                     {"text_wins", ratio(switch_wins, o.clips)},
+                     {"mean_frames_to_win", ratio(switch_frames, switch_wins)}};
+    out["clips"] = clips;
     return out;
 }
 
@@ -501,14 +598,15 @@ EvalMode parse_eval_mode(const std::string &name) {
 }
 
 const std::vector<std::string> &eval_suite_names() {
-    static const std::vector<std::string> names = {"object", "camera", "continuation", "drift", "real", "text_scale"};
+    static const std::vector<std::string> names = {"object", "camera", "continuation", "conflict", "drift", "real",
+                                                   "text_scale"};
     return names;
 }
 
 json run_eval(const EvalOptions &o) {
     for (const std::string &s : o.suites)
         if (std::find(eval_suite_names().begin(), eval_suite_names().end(), s) == eval_suite_names().end())
-            throw_invalid("unknown suite \"" + s + "\" (object, camera, continuation, drift, real, text_scale)");
+            throw_invalid("unknown suite \"" + s + "\" (object, camera, continuation, conflict, drift, real, text_scale)");
     if (o.clips < 1 || o.frames < 2 || o.shown < 2 || o.drift_clips < 1 || o.drift_frames < 2)
         throw_invalid("eval: clips and drift clips must be >= 1; frames, shown and drift frames >= 2");
     if (o.modes.empty()) throw_invalid("eval: no mode to run");
@@ -566,6 +664,7 @@ json run_eval(const EvalOptions &o) {
         if (name == "object") suites[name] = object_suite(c, o.modes, std::nullopt, true);
         else if (name == "camera") suites[name] = camera_suite(c, o.modes, std::nullopt, true);
         else if (name == "continuation") suites[name] = continuation_suite(c, true);
+        else if (name == "conflict") suites[name] = conflict_suite(c);
         else if (name == "drift") suites[name] = drift_suite(c);
         else if (name == "real") suites[name] = real_suite(c);
         else if (name == "text_scale") suites[name] = text_scale_suite(c);

@@ -5,7 +5,8 @@
 //             text says where to go;
 //   t2v       nothing fed: blank references, the first frame from text alone.
 // Suites: "object" (object motion direction, colour fidelity, persistence), "camera" (pan/tilt
-// direction), "continuation" (panned held-out photos: direction and speed kept), "drift"
+// direction), "continuation" (panned held-out photos: direction and speed kept), "conflict"
+// (text against shown motion, and a schedule that reverses the motion), "drift"
 // (colour shift, sharpness, flicker over long runs), "real" (held-out tails of real footage:
 // PSNR/SSIM at horizons, with freeze-last-frame baselines), "text_scale" (object and camera
 // direction in the animate mode at several text guidance scales).
@@ -41,7 +42,7 @@ struct EvalOptions {
     std::string device = "auto", dtype = "auto";
     int threads = 0;
 
-    std::vector<std::string> suites = {"object", "camera", "continuation", "drift", "real"};
+    std::vector<std::string> suites = {"object", "camera", "continuation", "conflict", "drift", "real"};
     std::vector<EvalMode> modes = {EvalMode::Continue, EvalMode::Animate, EvalMode::T2V};
     int clips = 16;          // clips per suite (and per mode) for the rendered suites
     int frames = 16;         // generated frames per clip in the motion suites

@@ -35,6 +35,20 @@ double check_scale(const std::optional<double> &v, double model_default, const c
     return s;
 }
 
+// Autograd off for generation: InferenceMode (no version counters or views tracking), or, to
+// measure what that is worth, NoGradGuard alone.
+class NoAutograd {
+public:
+    explicit NoAutograd(bool inference_mode) {
+        if (inference_mode) inference_.emplace();
+        else no_grad_.emplace();
+    }
+
+private:
+    std::optional<c10::InferenceMode> inference_;
+    std::optional<torch::NoGradGuard> no_grad_;
+};
+
 at::Tensor all_finite_or_throw(const at::Tensor &t, int frame, const char *what) {
     if (!torch::isfinite(t).all().item<bool>())
         throw_error(ARTV_ERR_NUMERIC,
@@ -209,7 +223,7 @@ void Session::feed_frame(const uint8_t *rgb, int width, int height, int stride) 
         throw_error(ARTV_ERR_STATE, "frames can only be fed before the first generated frame (" +
                                         std::to_string(m.generated) + " generated so far)");
     check_rgb24(rgb, width, height, stride, "fed frame");
-    c10::InferenceMode inference;
+    NoAutograd no_autograd(options_.engine.inference_mode);
     m.fix_gen_size({width, height}, options_);
     at::Tensor image = rgb24_to_image(rgb, width, height, stride, m.gen_size.width,
                                       m.gen_size.height, m.nets->device(), m.nets->dtype());
@@ -221,7 +235,7 @@ void Session::feed_frame(const uint8_t *rgb, int width, int height, int stride) 
 
 void Session::next_frame(uint8_t *rgb, int width, int height, int stride) {
     check_rgb24(rgb, width, height, stride, "output frame");
-    c10::InferenceMode inference;
+    NoAutograd no_autograd(options_.engine.inference_mode);
     at::Tensor image = next_frame_image({width, height});
     image_to_rgb24(image, rgb, width, height, stride);
 }
@@ -235,7 +249,7 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
     const auto start = std::chrono::steady_clock::now();
     at::Tensor image;
     {
-        c10::InferenceMode inference;
+        NoAutograd no_autograd(options_.engine.inference_mode);
         const ArtvNetworks &nets = *m.nets;
         m.fix_gen_size(aspect_hint, options_);
         m.encode_pending();
@@ -257,33 +271,64 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
                                                 m.augmented(cond.reference(1), zeros)}, 1);
         const at::Tensor anchor_aug = m.augmented(cond.anchor(), zeros);
         const at::Tensor refs_null = torch::zeros_like(refs_aug);
-        const at::Tensor &text = m.text_for(prompt);
-        const at::Tensor &text_null = m.text_for("");
-        std::vector<at::Tensor> refs_rows, anchor_rows, text_rows;
-        for (const auto &term : terms) {
-            refs_rows.push_back(cond_has_ref(term.first) ? refs_aug : refs_null);
-            anchor_rows.push_back(cond_has_anchor(term.first) ? anchor_aug : zeros);
-            text_rows.push_back(cond_has_text(term.first) ? text : text_null);
-        }
+        const EngineSwitches &engine = options_.engine;
         const auto dtype = nets.dtype();
-        FrameConditions fc;
-        fc.refs = torch::cat(refs_rows, 0).to(dtype);
-        fc.anchor = torch::cat(anchor_rows, 0).to(dtype);
-        fc.text = torch::cat(text_rows, 0);
-        fc.noise_level = torch::full({static_cast<int64_t>(terms.size())},
-                                     static_cast<double>(m.noise_aug),
-                                     torch::TensorOptions().device(nets.device()).dtype(torch::kFloat32));
-        const PreparedConditions prepared = nets.prepare(fc);
+        const auto row_count = static_cast<int64_t>(terms.size());
+        // The networks' per-frame conditions, batched in the order of `terms` (or one entry per
+        // term when the guidance batch is split). fresh_text: encode the prompt again.
+        auto prepare = [&](bool fresh_text) {
+            const at::Tensor text = fresh_text ? nets.encode_text({prompt}) : m.text_for(prompt);
+            const at::Tensor text_null = fresh_text ? nets.encode_text({""}) : m.text_for("");
+            std::vector<at::Tensor> refs_rows, anchor_rows, text_rows;
+            for (const auto &term : terms) {
+                refs_rows.push_back(cond_has_ref(term.first) ? refs_aug : refs_null);
+                anchor_rows.push_back(cond_has_anchor(term.first) ? anchor_aug : zeros);
+                text_rows.push_back(cond_has_text(term.first) ? text : text_null);
+            }
+            FrameConditions fc;
+            fc.refs = torch::cat(refs_rows, 0).to(dtype);
+            fc.anchor = torch::cat(anchor_rows, 0).to(dtype);
+            fc.text = torch::cat(text_rows, 0);
+            fc.noise_level = torch::full({row_count}, static_cast<double>(m.noise_aug),
+                                         torch::TensorOptions().device(nets.device()).dtype(torch::kFloat32));
+            const PreparedConditions all = nets.prepare(fc);
+            if (engine.batch_cfg) return std::vector<PreparedConditions>{all};
+            std::vector<PreparedConditions> rows;
+            for (int64_t j = 0; j < row_count; ++j)
+                rows.push_back(all.select(torch::full({1}, j, torch::TensorOptions().device(nets.device()).dtype(torch::kLong))));
+            return rows;
+        };
+        std::vector<PreparedConditions> prepared;
+        if (engine.per_frame_conditions) prepared = prepare(false);
 
         // The sampler works in fp32 whatever the networks' dtype: its updates are small
         // differences of large numbers.
         const bool use_mask = options_.use_mask;
-        EpsFn eps_fn = [&nets, &prepared, use_mask, dtype](const at::Tensor &x_in,
-                                                          const at::Tensor &t) {
+        auto run_networks = [&nets, use_mask, dtype](const at::Tensor &x_in, const at::Tensor &t,
+                                                     const PreparedConditions &cond) {
             const at::Tensor x = x_in.to(dtype);
             EpsEval ev;
-            ev.eps = nets.eps(x, t, prepared).to(torch::kFloat32);
-            if (use_mask) ev.mask = nets.mask(x, t, prepared).to(torch::kFloat32);
+            ev.eps = nets.eps(x, t, cond).to(torch::kFloat32);
+            if (use_mask) ev.mask = nets.mask(x, t, cond).to(torch::kFloat32);
+            return ev;
+        };
+        EpsFn eps_fn = [&](const at::Tensor &x_in, const at::Tensor &t) {
+            const std::vector<PreparedConditions> fresh =
+                engine.per_frame_conditions ? std::vector<PreparedConditions>{} : prepare(true);
+            const std::vector<PreparedConditions> &conds = engine.per_frame_conditions ? prepared : fresh;
+            if (conds.size() == 1) return run_networks(x_in, t, conds[0]);
+            // One network call per guidance condition: rows [j*n, (j+1)*n) of x_in.
+            const int64_t n = x_in.size(0) / static_cast<int64_t>(conds.size());
+            std::vector<at::Tensor> eps, masks;
+            for (size_t j = 0; j < conds.size(); ++j) {
+                const int64_t first = static_cast<int64_t>(j) * n;
+                EpsEval ev = run_networks(x_in.narrow(0, first, n), t.narrow(0, first, n), conds[j]);
+                eps.push_back(ev.eps);
+                if (ev.mask.defined()) masks.push_back(ev.mask);
+            }
+            EpsEval ev;
+            ev.eps = torch::cat(eps, 0);
+            if (!masks.empty()) ev.mask = torch::cat(masks, 0);
             return ev;
         };
         // MDM's x_ref: the clean previous-frame latent (zero when blank, DESIGN.md).

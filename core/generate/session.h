@@ -42,6 +42,16 @@ struct FrameProgress {
     double seconds_per_frame;  // wall time of the last finished frame (0 before the first)
 };
 
+// The engine's optimisations, each on by default. `artv bench` turns them off one at a time to
+// measure what each is worth (docs/PERFORMANCE.md); frames are the same either way, up to
+// float rounding.
+struct EngineSwitches {
+    bool batch_cfg = true;             // the guidance conditions in one network batch (else one call each)
+    bool per_frame_conditions = true;  // text, adapter features, anchor tokens once per frame
+                                       // (else again for every denoiser call)
+    bool inference_mode = true;        // c10::InferenceMode (else torch::NoGradGuard alone)
+};
+
 // Unset optionals take the model config's value (config.json "sampling").
 struct SessionOptions {
     FrameSize gen_size;   // {0, 0} = the default (generation_size.h)
@@ -56,6 +66,7 @@ struct SessionOptions {
     bool use_mask = true;                                  // masked diffusion (paper Eq. 7)
     artv_anchor_policy anchor = ARTV_ANCHOR_PAPER;
     int total_frames = 0;  // for progress reports only
+    EngineSwitches engine;
 
     // After every frame; with progress_steps also after every denoising step (step < steps).
     std::function<void(const FrameProgress &)> progress;

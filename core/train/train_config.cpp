@@ -79,6 +79,9 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(photos, "photo list (JSON lines) for the renderer (empty = data/photos.jsonl if present, none = no photos)"),
         ARTV_OPT(data_cache, "directory where decoded videos are cached (empty = OUT_DIR/clip-cache, none = no cache; stage tokenizer: none unless given)"),
         ARTV_OPT(renderer_clips, "procedural renderer: clips in the pool"),
+        ARTV_OPT(renderer_object_motions, "procedural renderer: object motions drawn, comma-separated ids (left, right, up, down, up_left, ..., still; repeat one to weight it; empty = all)"),
+        ARTV_OPT(renderer_camera_motions, "procedural renderer: camera motions drawn (pan_left, pan_right, tilt_up, tilt_down, zoom_in, zoom_out, still; empty = all)"),
+        ARTV_OPT(renderer_camera_share, "procedural renderer: share of camera clips (negative = the renderer's default, 0.3)"),
         ARTV_OPT(frame_size, "training frame size in pixels (0 = the model config's)"),
         ARTV_OPT(fps, "training frame rate of real videos"),
         ARTV_OPT(tokenizer, "sentencepiece tokenizer model (empty = the one in init_from)"),
@@ -249,6 +252,7 @@ void validate_train_config(const TrainConfig &c, int world_size) {
     check(std::abs(c.p_mode_animate + c.p_mode_continue + c.p_mode_t2v - 1.0) < 1e-6,
           "p_mode_animate + p_mode_continue + p_mode_t2v must be 1");
     check(c.anchor_window >= 1, "anchor_window must be >= 1");
+    check(c.renderer_camera_share <= 1, "renderer_camera_share must be <= 1 (negative = the renderer's default)");
     check(c.encode_batch >= 1, "encode_batch must be >= 1");
     check(c.log_every >= 1, "log_every must be >= 1");
     check(c.checkpoint_every >= 1, "checkpoint_every must be >= 1");

@@ -70,6 +70,11 @@ struct TrainConfig {
                                      // when present; "none" = no photos
     std::string data_cache;          // directory for decoded videos ("" = out_dir/clip-cache)
     int64_t renderer_clips = 4096;   // procedural clips in the renderer's pool
+    // The renderer's motions (comma-separated ids, e.g. "left,right,up,down"; repeat one to
+    // weight it; "" = all) and its share of camera clips (< 0 = the renderer's default).
+    std::string renderer_object_motions;
+    std::string renderer_camera_motions;
+    double renderer_camera_share = -1;
     int64_t frame_size = 0;          // training frame size in pixels (0 = from the model config)
     double fps = 8;
     std::string tokenizer;           // sentencepiece model ("" = init_from's, if any)

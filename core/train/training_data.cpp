@@ -69,12 +69,20 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
             ro.height = height;
             ro.fps = config.fps;
             ro.photos = load_photos(config, report);
+            for (const auto &m : split_list(config.renderer_object_motions))
+                ro.object_motions.push_back(object_motion_named(m));
+            for (const auto &m : split_list(config.renderer_camera_motions))
+                ro.camera_motions.push_back(camera_motion_named(m));
+            if (config.renderer_camera_share >= 0) ro.camera_share = static_cast<float>(config.renderer_camera_share);
             if (!ro.photos) ro.camera_share = 0;
             // Clip seeds of the pool start from the run seed, so two runs with different seeds
             // also see different clips.
             auto src = std::make_shared<RendererSource>(ro, config.seed * 1000003ull,
                                                         static_cast<size_t>(config.renderer_clips));
             sources.push_back({{"kind", "renderer"}, {"clips", config.renderer_clips},
+                               {"object_motions", config.renderer_object_motions},
+                               {"camera_motions", config.renderer_camera_motions},
+                               {"camera_share", ro.camera_share},
                                {"photos", ro.photos ? ro.photos->size() : 0}});
             data.sources.push_back(src);
         } else {

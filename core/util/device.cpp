@@ -1,5 +1,7 @@
 #include "util/device.h"
 
+#include <dlfcn.h>
+
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
@@ -96,6 +98,17 @@ const char *dtype_name(c10::ScalarType dtype) {
 void set_cpu_threads(int threads) {
     if (threads < 0) throw_invalid("threads must be >= 0 (0 = all online CPUs), got " + std::to_string(threads));
     at::set_num_threads(threads > 0 ? threads : cpu_features().online_cpus);
+}
+
+bool set_blas_threads(int threads) {
+    if (threads < 0) throw_invalid("BLAS threads must be >= 0, got " + std::to_string(threads));
+    // Looked up at run time: which BLAS libblas.so.3 is (OpenBLAS, reference, BLIS) is the
+    // system's choice, and only OpenBLAS has this setting.
+    using SetThreads = void (*)(int);
+    auto *set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (!set) return false;
+    set(threads > 0 ? threads : at::get_num_threads());
+    return true;
 }
 
 }  // namespace artv

@@ -30,4 +30,9 @@ const char *dtype_name(c10::ScalarType dtype);  // "fp32", "bf16", "fp16"
 // process-wide: the last caller wins. Throws ARTV_ERR_INVALID_ARGUMENT for threads < 0.
 void set_cpu_threads(int threads);
 
+// Threads of the BLAS library LibTorch's CPU matrix products go through (OpenBLAS on Debian),
+// which keeps its own thread pool beside LibTorch's OpenMP one. 0 = the same count as
+// LibTorch's. Returns false (and changes nothing) when the loaded BLAS has no such setting.
+bool set_blas_threads(int threads);
+
 }  // namespace artv

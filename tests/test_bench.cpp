@@ -1,0 +1,169 @@
+// `artv bench`'s measurements (core/bench): the FLOP counter against hand-counted convolutions,
+// linear layers and batched products; the reference kernels; the engine switches (batched
+// guidance, per-frame conditions, InferenceMode) give the same frames as the default, so the
+// benchmark compares equal work; and a frame benchmark on the tiny random model.
+#include <torch/torch.h>
+
+#include <cmath>
+#include <string>
+
+#include "bench/bench_run.h"
+#include "bench/flop_counter.h"
+#include "bench/frame_bench.h"
+#include "bench/process_memory.h"
+#include "bench/reference_throughput.h"
+#include "generate/model_loader.h"
+#include "generate/session.h"
+#include "model/artv_networks.h"
+#include "util/error.h"
+
+#include <check.h>
+
+#include "testutil.h"
+
+namespace {
+
+std::string tiny_model_dir() { return std::string(ARTV_TEST_BUILDDIR()) + "/tests/test-tiny"; }
+
+std::shared_ptr<const artv::ArtvNetworks> tiny() {
+    static auto nets = artv::open_model(tiny_model_dir(), {"cpu", "fp32", 1});
+    return nets;
+}
+
+}  // namespace
+
+START_TEST(test_flops_convolution) {
+    c10::InferenceMode im;
+    const auto x = torch::randn({2, 3, 10, 12});
+    const auto w = torch::randn({5, 3, 3, 3});
+    const std::vector<int64_t> one{1, 1}, two{2, 2}, zero{0, 0};
+    artv::FlopCount count;
+    at::conv2d(x, w, at::Tensor(), one, one);                        // 2*5*10*12 outputs x 27 MACs
+    at::conv2d(x, w, at::Tensor(), two, zero);                        // 2*5*4*5 outputs (stride 2, no padding)
+    at::conv2d(x, torch::randn({6, 1, 3, 3}), at::Tensor(), one, one, one, 3);  // groups 3: 2*6*10*12 x 9
+    const double expect = 2.0 * (2 * 5 * 10 * 12 * 27 + 2 * 5 * 4 * 5 * 27 + 2 * 6 * 10 * 12 * 9);
+    ck_assert_double_eq_tol(count.conv_flops(), expect, 0.5);
+    ck_assert_double_eq_tol(count.matmul_flops(), 0, 0.5);
+}
+END_TEST
+
+START_TEST(test_flops_matmul) {
+    c10::InferenceMode im;
+    torch::nn::Linear lin(torch::nn::LinearOptions(8, 16));
+    const auto x2 = torch::randn({4, 8}), x3 = torch::randn({2, 5, 8});
+    const auto a = torch::randn({3, 4, 6}), b = torch::randn({3, 6, 7});
+    artv::FlopCount count;
+    lin(x2);             // 4 rows x 8 x 16
+    lin(x3);             // 10 rows x 8 x 16
+    torch::bmm(a, b);    // 3 x 4 x 6 x 7
+    torch::mm(x2, torch::randn({8, 2}));  // 4 x 8 x 2
+    const double expect = 2.0 * (4 * 8 * 16 + 10 * 8 * 16 + 3 * 4 * 6 * 7 + 4 * 8 * 2);
+    ck_assert_double_eq_tol(count.matmul_flops(), expect, 0.5);
+    ck_assert_double_eq_tol(count.flops(), expect, 0.5);
+}
+END_TEST
+
+START_TEST(test_flops_stop_counting) {
+    c10::InferenceMode im;
+    const auto a = torch::randn({4, 4});
+    { artv::FlopCount count; }
+    artv::FlopCount count;
+    ck_assert_double_eq_tol(count.flops(), 0, 0.5);  // a fresh count starts at 0
+    torch::mm(a, a);
+    ck_assert_double_eq_tol(count.flops(), 128, 0.5);
+    try {
+        artv::FlopCount second;
+        ck_abort_msg("two FlopCounts at once");
+    } catch (const artv::Error &e) {
+        ck_assert_int_eq(e.status(), ARTV_ERR_STATE);
+    }
+}
+END_TEST
+
+START_TEST(test_reference_and_memory) {
+    const auto r = artv::measure_reference_throughput(torch::kFloat32, torch::kCPU, 1);
+    ck_assert(r.conv_gflops > 0 && std::isfinite(r.conv_gflops));
+    ck_assert(r.matmul_gflops > 0 && std::isfinite(r.matmul_gflops));
+    ck_assert_int_gt(artv::resident_bytes(), 0);
+    ck_assert_int_ge(artv::peak_resident_bytes(), artv::resident_bytes());
+}
+END_TEST
+
+// Frames of one session (animate: one still fed), 4 guidance conditions.
+std::vector<torch::Tensor> frames_with(const artv::EngineSwitches &engine, int count) {
+    artv::SessionOptions o;
+    o.gen_size = {32, 32};
+    o.seed = 7;
+    o.steps = 3;
+    o.cfg_ref = 1.5;
+    o.cfg_anchor = 2.0;
+    o.cfg_text = 3.0;
+    o.engine = engine;
+    artv::Session s(tiny(), o);
+    s.set_prompt("a red ball moving left");
+    std::vector<uint8_t> rgb(32 * 32 * 3);
+    for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = uint8_t(i * 7 % 251);
+    s.feed_frame(rgb.data(), 32, 32, 96);
+    std::vector<torch::Tensor> out;
+    for (int i = 0; i < count; ++i) out.push_back(s.next_frame_image());
+    ck_assert_int_eq(s.state().denoiser_calls_last_frame % 4, 0);
+    return out;
+}
+
+START_TEST(test_engine_switches_same_frames) {
+    const auto reference = frames_with({}, 2);
+    for (int which = 0; which < 3; ++which) {
+        artv::EngineSwitches e;
+        if (which == 0) e.batch_cfg = false;
+        if (which == 1) e.per_frame_conditions = false;
+        if (which == 2) e.inference_mode = false;
+        const auto frames = frames_with(e, 2);
+        for (size_t i = 0; i < frames.size(); ++i) {
+            const double diff = (frames[i] - reference[i]).abs().max().item<double>();
+            ck_assert_msg(diff < 1e-4, "switch %d, frame %zu: max difference %g", which, i, diff);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_frame_bench_tiny) {
+    artv::FrameBenchOptions o;
+    o.size = {32, 32};
+    o.steps = 2;
+    o.frames = 2;
+    o.cfg_ref = 1.5;
+    o.cfg_anchor = 2.0;
+    o.cfg_text = 3.0;
+    const artv::FrameBenchResult r = artv::bench_frames(tiny(), o);
+    ck_assert_int_eq(r.guidance_conditions, 4);
+    // DPM++ 2S a: 2 denoiser calls per step but the last (1): 3 for 2 steps.
+    ck_assert_int_eq(r.sampler_calls_per_frame, 3);
+    ck_assert_int_eq(r.network_rows_per_frame, 12);
+    ck_assert(r.seconds_per_frame > 0);
+    ck_assert(r.conv_flops_per_frame > 0 && r.matmul_flops_per_frame > 0);
+    // The U-Net alone: one call's FLOPs are a fraction of the frame's.
+    const artv::ForwardBenchResult f = artv::bench_unet_forward(*tiny(), {32, 32}, 4, 1);
+    ck_assert(f.flops > 0 && f.flops * 3 < r.flops_per_frame);
+    const std::vector<double> times{5, 1, 3, 100, 2};
+    ck_assert_double_eq(artv::median_window(times, 0, 5), 3);
+    ck_assert_double_eq(artv::median_window(times, 3, 10), 100);  // clipped: {100, 2} -> upper
+}
+END_TEST
+
+Suite *bench_suite() {
+    Suite *s = suite_create("bench");
+    TCase *flops = tcase_create("flops");
+    tcase_add_test(flops, test_flops_convolution);
+    tcase_add_test(flops, test_flops_matmul);
+    tcase_add_test(flops, test_flops_stop_counting);
+    tcase_add_test(flops, test_reference_and_memory);
+    suite_add_tcase(s, flops);
+    TCase *engine = tcase_create("engine");
+    tcase_set_timeout(engine, 300);
+    tcase_add_test(engine, test_engine_switches_same_frames);
+    tcase_add_test(engine, test_frame_bench_tiny);
+    suite_add_tcase(s, engine);
+    return s;
+}
+
+ARTV_TEST_MAIN(bench_suite)
