@@ -44,7 +44,7 @@ assert f["network_rows_per_frame"] == 12 and f["gflop_per_frame"] > 0 and f["pea
 assert run["unet_forward"]["batch"] == 4 and run["unet_forward"]["gflop"] > 0
 names = [a["name"] for a in run["ablations"]]
 assert names == ["batch_cfg", "per_frame_conditions", "inference_mode", "channels_last",
-                 "blas_threads_1"], names
+                 "blas_threads_all"], names
 for a in run["ablations"]:
     # The same work whatever the switch: same calls, same FLOPs (per-frame conditions redo
     # text, adapter and anchor work per call, so FLOPs may only grow there).

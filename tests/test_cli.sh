@@ -34,5 +34,19 @@ check "inspect names the problem" grep -q "bad.safetensors: header length .* exc
 "$ARTV" inspect 2>/dev/null; rc=$?
 check "inspect without a file exits 2" test "$rc" -eq 2
 
+# artv motion on rendered camera clips with a known direction (clip_spec.h's convention).
+PHOTOS="${ARTV_SRCDIR:-.}/data/photos.jsonl"
+if [ -f "$PHOTOS" ]; then
+    for m in pan_right:left tilt_down:up; do
+        "$ARTV" render -o "$tmp/${m%%:*}" --count 1 --frames 8 --camera-motion "${m%%:*}" --photos "$PHOTOS" >/dev/null
+        "$ARTV" motion -q "$tmp/${m%%:*}/clip_0000.mp4" >"$tmp/motion" 2>&1
+        check "motion of a ${m%%:*} clip: content moves ${m#*:}" grep -q "content moves ${m#*:}" "$tmp/motion"
+    done
+fi
+"$ARTV" motion "$tmp/none.mp4" 2>/dev/null; rc=$?
+check "motion of a missing file exits 1" test "$rc" -eq 1
+"$ARTV" motion 2>/dev/null; rc=$?
+check "motion without a file exits 2" test "$rc" -eq 2
+
 echo "$failures failure(s)"
 test "$failures" -eq 0

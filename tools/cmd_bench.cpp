@@ -34,17 +34,21 @@ const char *const kBenchHelp =
     "  --dtypes LIST          e.g. fp32,bf16 (default: fp32, plus bf16 where the device has it\n"
     "                         natively)\n"
     "  --threads N            LibTorch threads (default 0: all online CPUs)\n"
-    "  --blas-threads N       OpenBLAS threads (default 0: as many as LibTorch's)\n"
+    "  --blas-threads N       OpenBLAS threads (default 0: the engine's 1; LibTorch's threads\n"
+    "                         run around the BLAS calls)\n"
     "  --attention-chunk N    query rows per chunk of the non-fused attention (default 0:\n"
     "                         automatic, under 2^26 scores per chunk); ignored with fused attention\n"
     "What:\n"
     "  --mode M               continue | animate | t2v (default animate)\n"
     "  --prompt TEXT          (default \"camera pans left over a photo of a town\")\n"
     "  --steps N              denoising steps per frame (default: the model's)\n"
-    "  --frames N             timed frames per case, after one warm-up frame (default 3)\n"
+    "  --frames N             timed frames per case (default 3)\n"
+    "  --warmup N             untimed frames first (default 1; FLOPs are counted in the first)\n"
+    "  --forward-repeats N    timed U-Net forwards, the best reported (default 5)\n"
     "  --ablations LIST       switches measured against the default, one at a time:\n"
     "                         batch_cfg, per_frame_conditions, inference_mode (turned off),\n"
-    "                         channels_last, blas_threads_1 (turned on); all | none (default all)\n"
+    "                         channels_last, blas_threads_all (turned on); all | none\n"
+    "                         (default all)\n"
     "  --cfg-ref X, --cfg-anchor X, --cfg-text X   guidance scales (default: the model's)\n"
     "  --long-frames N        also one session of N frames in the first dtype: time per frame at\n"
     "                         frames 10/100/1000, RSS every --rss-every frames (default 100)\n"
@@ -76,6 +80,8 @@ bool parse_options(int argc, char **argv, BenchOptions &o, std::string &out, boo
         else if (a == "--prompt") o.frame.prompt = value();
         else if (a == "--steps") o.frame.steps = int(args.integer(a, value(), 1, 1000));
         else if (a == "--frames") o.frame.frames = int(args.integer(a, value(), 1, 1000000));
+        else if (a == "--warmup") o.frame.warmup = int(args.integer(a, value(), 0, 1000000));
+        else if (a == "--forward-repeats") o.forward_repeats = int(args.integer(a, value(), 1, 1000000));
         else if (a == "--ablations") {
             const std::string v = value();
             if (v == "none") o.ablations.clear();

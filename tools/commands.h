@@ -22,6 +22,7 @@ int cmd_init_sd21(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_motion(int argc, char **argv);
 
 inline constexpr Command kCommands[] = {
     {"generate", "generate video: text-to-video, animate an image, continue a clip, multi-prompt", cmd_generate},
@@ -32,6 +33,7 @@ inline constexpr Command kCommands[] = {
     {"train", "train a model: tokenizer, VAE, ARTV networks (resumable, data-parallel); export", cmd_train},
     {"eval", "measure a model: motion direction per mode, continuation, drift, real-clip error; JSON + markdown", cmd_eval},
     {"bench", "measure what a frame costs here: s/frame, GFLOP/s vs this machine's peak, memory, each optimisation", cmd_bench},
+    {"motion", "measure how a video's picture moves (pans, tilts): per-frame shift and direction", cmd_motion},
 };
 
 } // namespace artv::cli

@@ -13,6 +13,7 @@ tools_artv_SOURCES += tools/cmd_init_sd21.cpp
 tools_artv_SOURCES += tools/cmd_train.cpp
 tools_artv_SOURCES += tools/cmd_eval.cpp
 tools_artv_SOURCES += tools/cmd_bench.cpp
+tools_artv_SOURCES += tools/cmd_motion.cpp
 
 # The tool's own test: dispatch and `artv inspect` on an oracle file.
 TESTS += tests/test_cli.sh

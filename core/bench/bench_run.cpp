@@ -92,7 +92,7 @@ void set_channels_last(ArtvNetworks &nets, bool on) {
 
 const std::vector<std::string> &bench_ablation_names() {
     static const std::vector<std::string> names{"batch_cfg", "per_frame_conditions",
-                                                "inference_mode", "channels_last", "blas_threads_1"};
+                                                "inference_mode", "channels_last", "blas_threads_all"};
     return names;
 }
 
@@ -104,10 +104,11 @@ json run_bench(const BenchOptions &o) {
         if (std::find(bench_ablation_names().begin(), bench_ablation_names().end(), a) ==
             bench_ablation_names().end())
             throw_invalid("unknown ablation '" + a + "' (batch_cfg, per_frame_conditions, "
-                          "inference_mode, channels_last, blas_threads_1)");
+                          "inference_mode, channels_last, blas_threads_all)");
     const c10::Device device = resolve_device(o.device);
-    set_cpu_threads(o.threads);
-    const bool blas_settable = set_blas_threads(o.blas_threads);
+    set_cpu_threads(o.threads);  // and OpenBLAS to 1 thread, the engine's setting
+    const int blas_threads = o.blas_threads > 0 ? o.blas_threads : 1;
+    const bool blas_settable = set_blas_threads(blas_threads);
     const std::vector<c10::ScalarType> dtypes = resolve_dtypes(o, device);
 
     json report;
@@ -115,8 +116,7 @@ json run_bench(const BenchOptions &o) {
     machine["cpu"] = cpu_features().summary();
     machine["device"] = device_name(device);
     machine["threads"] = at::get_num_threads();
-    machine["blas_threads"] = blas_settable ? json(o.blas_threads > 0 ? o.blas_threads : at::get_num_threads())
-                                            : json("not settable (not OpenBLAS)");
+    machine["blas_threads"] = blas_settable ? json(blas_threads) : json("not settable (not OpenBLAS)");
     machine["libtorch"] = TORCH_VERSION;
     report["machine"] = machine;
 
@@ -135,6 +135,7 @@ json run_bench(const BenchOptions &o) {
     about["steps"] = o.frame.steps > 0 ? o.frame.steps : nets->config().sampling.steps;
     about["sampler"] = nets->config().sampling.sampler;
     about["timed_frames"] = o.frame.frames;
+    about["warmup_frames"] = o.frame.warmup;
     about["attention_chunk"] = o.attention_chunk;
     report["model"] = about;
 
@@ -147,7 +148,10 @@ json run_bench(const BenchOptions &o) {
         json run;
         run["dtype"] = dn;
         log(dn + ": reference convolution and matrix product");
+        // The machine's peak: BLAS (the fp32 matrix product) on every thread for this.
+        set_blas_threads(0);
         const ReferenceThroughput ref = measure_reference_throughput(dtype, device);
+        set_blas_threads(blas_threads);
         run["reference"] = {{"conv_gflops", ref.conv_gflops}, {"matmul_gflops", ref.matmul_gflops}};
 
         log(dn + ": frames, every optimisation on");
@@ -171,20 +175,20 @@ json run_bench(const BenchOptions &o) {
             log(dn + ": frames, ablation " + name);
             FrameBenchOptions fo = ablated(frame, name);
             if (name == "channels_last") set_channels_last(*nets, true);
-            if (name == "blas_threads_1") set_blas_threads(1);
+            if (name == "blas_threads_all") set_blas_threads(0);
             FrameBenchResult r;
             try {
                 r = bench_frames(nets, fo);
             } catch (...) {
                 set_channels_last(*nets, false);
-                set_blas_threads(o.blas_threads);
+                set_blas_threads(blas_threads);
                 throw;
             }
             set_channels_last(*nets, false);
-            set_blas_threads(o.blas_threads);
+            set_blas_threads(blas_threads);
             json a = frame_json(r);
             a["name"] = name;
-            a["switch"] = (name == "channels_last" || name == "blas_threads_1") ? "on" : "off";
+            a["switch"] = (name == "channels_last" || name == "blas_threads_all") ? "on" : "off";
             a["default_speedup"] = r.seconds_per_frame / base.seconds_per_frame;
             ablations.push_back(a);
         }

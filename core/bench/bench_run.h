@@ -22,11 +22,11 @@ struct BenchOptions {
     std::string device = "auto";
     std::vector<std::string> dtypes;  // {} = fp32, plus bf16 where the device has it natively
     int threads = 0;                  // LibTorch threads (0 = online CPUs)
-    int blas_threads = 0;             // OpenBLAS threads (0 = as many as LibTorch's)
+    int blas_threads = 0;             // OpenBLAS threads (0 = the engine's setting, 1)
     int64_t attention_chunk = 0;      // query chunk of the non-fused attention (0 = automatic)
     // The switches measured against the default, each alone: batch_cfg,
-    // per_frame_conditions, inference_mode (turned off), channels_last, blas_threads_1
-    // (turned on); {} = none.
+    // per_frame_conditions, inference_mode (turned off), channels_last, blas_threads_all
+    // (OpenBLAS on as many threads as LibTorch, its own default) (turned on); {} = none.
     std::vector<std::string> ablations;
     int forward_repeats = 5;
     int long_frames = 0;     // > 0: also one session this long (first dtype)

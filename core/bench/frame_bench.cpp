@@ -68,22 +68,33 @@ FrameBenchResult bench_frames(const std::shared_ptr<const ArtvNetworks> &nets,
                               const FrameBenchOptions &o) {
     if (o.frames < 1 || o.warmup < 0) throw_invalid("bench needs frames >= 1 and warmup >= 0");
     auto session = start_session(nets, o);
-    for (int i = 0; i < o.warmup; ++i) generate_one(*session);
-    std::vector<double> times;
-    for (int i = 0; i < o.frames; ++i) times.push_back(generate_one(*session));
     FrameBenchResult r;
-    r.seconds_per_frame = median_window(times, 0, static_cast<int>(times.size()));
-    r.min_seconds_per_frame = *std::min_element(times.begin(), times.end());
-    const SessionState st = session->state();
-    r.network_rows_per_frame = st.denoiser_calls_last_frame;
-    {
+    // FLOPs are counted over an untimed frame: the first warm-up frame, where it has the
+    // conditions of the later ones (not in t2v, whose first frame has blank references), else
+    // the last timed frame (counting costs a little time per op: noticeable on small models).
+    const bool count_in_warmup = o.warmup > 0 && o.mode != "t2v";
+    auto counted = [&](auto &&generate) {
         FlopCount count;
-        generate_one(*session);
+        const double seconds = generate();
         r.flops_per_frame = count.flops();
         r.conv_flops_per_frame = count.conv_flops();
         r.matmul_flops_per_frame = count.matmul_flops();
         r.attention_flops_per_frame = count.attention_flops();
+        return seconds;
+    };
+    for (int i = 0; i < o.warmup; ++i) {
+        if (i == 0 && count_in_warmup) counted([&] { return generate_one(*session); });
+        else generate_one(*session);
     }
+    std::vector<double> times;
+    for (int i = 0; i < o.frames; ++i) {
+        if (i + 1 == o.frames && !count_in_warmup) times.push_back(counted([&] { return generate_one(*session); }));
+        else times.push_back(generate_one(*session));
+    }
+    r.seconds_per_frame = median_window(times, 0, static_cast<int>(times.size()));
+    r.min_seconds_per_frame = *std::min_element(times.begin(), times.end());
+    const SessionState st = session->state();
+    r.network_rows_per_frame = st.denoiser_calls_last_frame;
     // The conditions of one call, from the resolved scales (references and anchor are set from
     // the second frame on in every mode; the prompt is not empty).
     r.guidance_conditions = static_cast<int>(cfg_terms(session->cfg_scales()).size());

@@ -34,13 +34,14 @@ struct FrameBenchResult {
     int network_rows_per_frame = 0;    // U-Net batch rows: sampler calls x guidance conditions
     int guidance_conditions = 0;       // rows of one call
     double seconds_per_call = 0;       // seconds_per_frame / sampler_calls_per_frame
-    double flops_per_frame = 0;        // FlopCount over one more frame (untimed)
+    double flops_per_frame = 0;        // FlopCount over the first warm-up frame (t2v or no
+                                       // warm-up: the last timed frame)
     double conv_flops_per_frame = 0, matmul_flops_per_frame = 0, attention_flops_per_frame = 0;
     int64_t rss_bytes = 0;             // after the frames
     int64_t peak_rss_bytes = 0;        // the process's high-water mark so far
 };
 
-// Generates warmup + frames (+ 1 counted) frames of one session: the fed frames are rendered
+// Generates warmup + frames frames of one session: the fed frames are rendered
 // by the procedural renderer (an object clip), so no input files are needed.
 FrameBenchResult bench_frames(const std::shared_ptr<const ArtvNetworks> &nets,
                               const FrameBenchOptions &options);

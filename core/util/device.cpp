@@ -98,6 +98,7 @@ const char *dtype_name(c10::ScalarType dtype) {
 void set_cpu_threads(int threads) {
     if (threads < 0) throw_invalid("threads must be >= 0 (0 = all online CPUs), got " + std::to_string(threads));
     at::set_num_threads(threads > 0 ? threads : cpu_features().online_cpus);
+    set_blas_threads(1);
 }
 
 bool set_blas_threads(int threads) {

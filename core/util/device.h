@@ -26,8 +26,11 @@ c10::ScalarType resolve_dtype(const std::string &name, c10::Device device);
 std::string device_name(c10::Device device);    // "cpu", "cuda:0"
 const char *dtype_name(c10::ScalarType dtype);  // "fp32", "bf16", "fp16"
 
-// torch::set_num_threads(threads > 0 ? threads : online CPUs). LibTorch's intra-op pool is
-// process-wide: the last caller wins. Throws ARTV_ERR_INVALID_ARGUMENT for threads < 0.
+// torch::set_num_threads(threads > 0 ? threads : online CPUs), and OpenBLAS's own thread pool
+// to 1 thread: LibTorch's OpenMP threads already run around and beside the BLAS calls, and two
+// pools busy-waiting on the same cores oversubscribe them (on a 2-core host: fp32 frames 2.4x
+// and fp32 training steps 2x slower with both pools at 2 threads; docs/PERFORMANCE.md). Both
+// pools are process-wide: the last caller wins. Throws ARTV_ERR_INVALID_ARGUMENT for threads < 0.
 void set_cpu_threads(int threads);
 
 // Threads of the BLAS library LibTorch's CPU matrix products go through (OpenBLAS on Debian),
