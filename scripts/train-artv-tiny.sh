@@ -13,6 +13,8 @@
 #   PHOTOS        photo list of the renderer [data/photos.jsonl]
 #   THREADS       LibTorch threads [0 = all CPUs]
 #   TRAIN_ARGS    more `artv train` options for both stages (e.g. "--encode-batch 64" on a GPU)
+#   FOCUS_SECONDS wall-clock budget of stage 4, the focused continuation [0 = skipped];
+#                 FOCUS_STEPS caps it in steps [100000]
 # Each stage is time-boxed: at its budget it gets SIGINT, writes its checkpoint at the next
 # step and stops; a second call with the same RUN_DIR goes on from the checkpoints (--resume).
 # The exported model lands in RUN_DIR/artv-tiny (fp16), ready to copy to models/artv-tiny.
@@ -63,6 +65,21 @@ stage artv "${ARTV_SECONDS:-330}" --model-config "$CONFIG" --init-from "$RUN/vae
   --p-mode-animate 0.45 --p-mode-continue 0.35 --p-mode-t2v 0.2 \
   --log-every 100 --checkpoint-every 1000
 
-# 4. The shipped weights: EMA in fp16.
+# 4. The stage-3 weights: EMA in fp16.
 "$ARTV" train export --run "$RUN/artv" --out "$RUN/artv-tiny" --dtype fp16 | tee -a "$LOG"
-echo "train-artv-tiny: $RUN/artv-tiny (copy its files to models/artv-tiny); log: $LOG"
+OUT=$RUN/artv-tiny
+
+# 5. The focused continuation (docs/MODEL.md): from the stage-3 model, batch 32, fp32, half
+#    the samples animate, with the renderer weighted toward the straight motions and the pans
+#    and tilts that only text can start (each 3x the other motions' weight; 40% camera clips).
+if [ "${FOCUS_SECONDS:-0}" -gt 0 ]; then
+  stage artv-focus "$FOCUS_SECONDS" --init-from "$RUN/artv-tiny" --init-all $DATA \
+    --steps "${FOCUS_STEPS:-100000}" --batch-size 32 --lr 4e-4 --warmup-steps 50 --precision fp32 \
+    --p-mode-animate 0.5 --p-mode-continue 0.3 --p-mode-t2v 0.2 \
+    --renderer-object-motions left,left,left,right,right,right,up,up,up,down,down,down,up_left,up_right,down_left,down_right,bouncing,growing,shrinking,rotating,still \
+    --renderer-camera-motions pan_left,pan_left,pan_left,pan_right,pan_right,pan_right,tilt_up,tilt_up,tilt_up,tilt_down,tilt_down,tilt_down,zoom_in,zoom_out,still \
+    --renderer-camera-share 0.4 --log-every 10 --checkpoint-every 100
+  "$ARTV" train export --run "$RUN/artv-focus" --out "$RUN/artv-tiny-focus" --dtype fp16 | tee -a "$LOG"
+  OUT=$RUN/artv-tiny-focus
+fi
+echo "train-artv-tiny: $OUT (copy its files to models/artv-tiny); log: $LOG"
