@@ -10,19 +10,14 @@
 #include <vector>
 
 #include "artv/artv.h"
+#include "bench/process_memory.h"
 #include "testutil.h"
 
 namespace {
 
-// VmRSS of this process in KiB, from /proc/self/status.
+// VmRSS of this process in KiB (core/bench/process_memory.h).
 long rss_kib() {
-    FILE *f = std::fopen("/proc/self/status", "r");
-    ck_assert_ptr_nonnull(f);
-    char line[256];
-    long kib = -1;
-    while (std::fgets(line, sizeof line, f))
-        if (std::sscanf(line, "VmRSS: %ld kB", &kib) == 1) break;
-    std::fclose(f);
+    const long kib = static_cast<long>(artv::resident_bytes() / 1024);
     ck_assert_int_gt(kib, 0);
     return kib;
 }
