@@ -5,17 +5,17 @@
 #
 #   scripts/gpu-bundle.sh [BUNDLE_DIR]        (default: _build/gpu-bundle, ignored by git)
 #
-# Needs: a torch wheel in .venv (scripts/setup-deps.sh does not install it: pip install
-# torch==2.11.0 into .venv), and the default build's FFmpeg (configure --enable-ffmpeg), whose
+# Needs: the torch wheel (scripts/setup-torch-wheel.sh installs it when missing), and the
+# default build's FFmpeg (configure --enable-ffmpeg), whose
 # static libavformat/libavcodec replace Debian's shared ones: the GPU machine has no libav.
 # There, with the bundle carried:  sh BUNDLE/train.sh   (DEVICE=cuda, budgets from the env).
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$TOP/_build/gpu-bundle}
-TORCH=$(ls -d "$TOP"/.venv/lib/python3*/site-packages/torch 2>/dev/null | head -1)
+TORCH=$("$TOP/scripts/setup-torch-wheel.sh" | tail -n 1)
 FF=$TOP/_build/default/ffmpeg-build/obj
 die() { echo "gpu-bundle: $*" >&2; exit 1; }
-[ -n "$TORCH" ] && [ -f "$TORCH/lib/libtorch_cuda.so" ] || die "no CUDA torch wheel under $TOP/.venv"
+[ -n "$TORCH" ] && [ -f "$TORCH/lib/libtorch_cuda.so" ] || die "the torch wheel in $TORCH has no CUDA library"
 [ -f "$FF/libavcodec/libavcodec.a" ] || die "no static libav in $FF (build with --enable-ffmpeg first)"
 
 # 1. The wheel build (out of tree, configured once).

@@ -12,7 +12,8 @@ gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gs
 libx264-dev nasm dpkg-dev
 opencv-doc python3-imageio
 libgloo-dev
-zlib1g-dev patchelf"
+zlib1g-dev patchelf
+python3-venv"
 
 missing=""
 for p in $PKGS; do

@@ -43,8 +43,13 @@ assert f["sampler_calls_per_frame"] == 3 and f["guidance_conditions"] == 4, f
 assert f["network_rows_per_frame"] == 12 and f["gflop_per_frame"] > 0 and f["peak_rss_mib"] > 0
 assert run["unet_forward"]["batch"] == 4 and run["unet_forward"]["gflop"] > 0
 names = [a["name"] for a in run["ablations"]]
-assert names == ["batch_cfg", "per_frame_conditions", "inference_mode", "channels_last",
-                 "blas_threads_all"], names
+fused = int(r["machine"]["libtorch"].split(".")[0]) >= 2  # the fused kernel: LibTorch 2.x
+assert names == ["batch_cfg", "per_frame_conditions", "inference_mode"] + \
+    (["fused_attention"] if fused else []) + ["channels_last", "blas_threads_all"], names
+# Linux lets a process reset its peak RSS: every block then reports its own.
+assert r["machine"]["peak_rss"] == "per block of frames", r["machine"]
+assert all(a["peak_rss_mib"] > 0 for a in run["ablations"])
+assert r["peak_rss_mib"] >= max([f["peak_rss_mib"]] + [a["peak_rss_mib"] for a in run["ablations"]])
 for a in run["ablations"]:
     # The same work whatever the switch: same calls, same FLOPs (per-frame conditions redo
     # text, adapter and anchor work per call, so FLOPs may only grow there).
@@ -65,6 +70,11 @@ fi
 "$ARTV" bench --model "$MODEL" --ablations nonsense --dtypes fp32 >/dev/null 2>"$tmp/err"; rc=$?
 check "unknown ablation: exit 2" test "$rc" -eq 2
 check "unknown ablation: names the known ones" grep -q 'batch_cfg, per_frame_conditions' "$tmp/err"
+if ! grep -q '^TORCH_VERSION = 2' "${ARTV_BUILDDIR:-.}/Makefile" 2>/dev/null; then
+    "$ARTV" bench --model "$MODEL" --ablations fused_attention --dtypes fp32 >/dev/null 2>"$tmp/err"; rc=$?
+    check "fused_attention on LibTorch 1.x: exit 2" test "$rc" -eq 2
+    check "fused_attention on LibTorch 1.x: says why" grep -q 'no fused attention kernel' "$tmp/err"
+fi
 "$ARTV" bench --model "$MODEL" --config x.json >/dev/null 2>&1; rc=$?
 check "--model and --config together: exit 2" test "$rc" -eq 2
 "$ARTV" bench --model "$tmp/none" >/dev/null 2>"$tmp/err"; rc=$?

@@ -75,24 +75,33 @@ START_TEST(test_eps_matches_reference) {
 END_TEST
 
 // The non-fused attention path computes queries in chunks; the chunk size must not change the
-// result (beyond summation order).
+// result (beyond summation order). Where the fused kernel exists (LibTorch 2.x) it is the
+// default, and both paths must give the reference's result.
 START_TEST(test_attention_chunks) {
     torch::NoGradGuard no_grad;
     Oracle o = load_oracle();
+    set_fused_attention(*o.unet, false);
     set_attention_query_chunk(*o.unet, 5);
     auto eps = o.unet->forward(o.x, o.t, o.context);
     double err = max_abs_diff(eps, o.eps);
     ck_assert_msg(err <= 1e-4, "chunked attention: max abs error %g > 1e-4", err);
 
     auto q = torch::randn({2, 3, 37, 8}), k = torch::randn({2, 3, 37, 8}), v = torch::randn({2, 3, 37, 8});
-    auto full = attention(q, k, v, true, 1000);
-    auto chunked = attention(q, k, v, true, 4);
+    AttentionSettings whole, chunks, fused;
+    whole.fused = chunks.fused = false;
+    whole.query_chunk = 1000;
+    chunks.query_chunk = 4;
+    auto full = attention(q, k, v, true, whole);
+    auto chunked = attention(q, k, v, true, chunks);
+    auto with_default = attention(q, k, v, true, fused);
     // Reference: explicit causal softmax attention.
     auto s = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(8.0);
     s = s.masked_fill(torch::ones({37, 37}, torch::kBool).triu(1), -INFINITY);
     auto ref = torch::matmul(torch::softmax(s, -1), v);
     ck_assert(max_abs_diff(full, ref) < 1e-5);
     ck_assert(max_abs_diff(chunked, ref) < 1e-5);
+    ck_assert(max_abs_diff(with_default, ref) < 1e-5);
+    printf("attention: fused kernel %s in this LibTorch\n", fused_attention_available() ? "used" : "not available");
 }
 END_TEST
 

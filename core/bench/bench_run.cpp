@@ -13,6 +13,7 @@
 #include "io/config.h"
 #include "model/artv_networks.h"
 #include "model/unet.h"
+#include "nn/attention.h"
 #include "util/cpu_features.h"
 #include "util/device.h"
 #include "util/error.h"
@@ -91,8 +92,13 @@ void set_channels_last(ArtvNetworks &nets, bool on) {
 }  // namespace
 
 const std::vector<std::string> &bench_ablation_names() {
-    static const std::vector<std::string> names{"batch_cfg", "per_frame_conditions",
-                                                "inference_mode", "channels_last", "blas_threads_all"};
+    // fused_attention only where this build has the fused kernel to switch off.
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n{"batch_cfg", "per_frame_conditions", "inference_mode"};
+        if (fused_attention_available()) n.push_back("fused_attention");
+        n.insert(n.end(), {"channels_last", "blas_threads_all"});
+        return n;
+    }();
     return names;
 }
 
@@ -101,10 +107,13 @@ json run_bench(const BenchOptions &o) {
         if (o.log) o.log(line);
     };
     for (const auto &a : o.ablations)
-        if (std::find(bench_ablation_names().begin(), bench_ablation_names().end(), a) ==
-            bench_ablation_names().end())
+        if (a == "fused_attention" && !fused_attention_available())
+            throw_invalid("ablation fused_attention: LibTorch " TORCH_VERSION
+                          " has no fused attention kernel (it needs 2.0 or later)");
+        else if (std::find(bench_ablation_names().begin(), bench_ablation_names().end(), a) ==
+                 bench_ablation_names().end())
             throw_invalid("unknown ablation '" + a + "' (batch_cfg, per_frame_conditions, "
-                          "inference_mode, channels_last, blas_threads_all)");
+                          "inference_mode, fused_attention, channels_last, blas_threads_all)");
     const c10::Device device = resolve_device(o.device);
     set_cpu_threads(o.threads);  // and OpenBLAS to 1 thread, the engine's setting
     const int blas_threads = o.blas_threads > 0 ? o.blas_threads : 1;
@@ -141,6 +150,15 @@ json run_bench(const BenchOptions &o) {
 
     FrameBenchOptions frame = o.frame;
     frame.size = size;
+    // Each block of frames gets its own peak RSS (frame_json's peak_rss_mib) where the peak can
+    // be reset; the run's peak is the largest of them.
+    int64_t run_peak = 0;
+    const bool peak_per_block = reset_peak_resident_bytes();
+    report["machine"]["peak_rss"] = peak_per_block ? "per block of frames" : "since the start of the run";
+    auto new_block = [&] {
+        run_peak = std::max(run_peak, peak_resident_bytes());
+        reset_peak_resident_bytes();
+    };
     json runs = json::array();
     for (const c10::ScalarType dtype : dtypes) {
         const std::string dn = dtype_name(dtype);
@@ -155,6 +173,7 @@ json run_bench(const BenchOptions &o) {
         run["reference"] = {{"conv_gflops", ref.conv_gflops}, {"matmul_gflops", ref.matmul_gflops}};
 
         log(dn + ": frames, every optimisation on");
+        new_block();
         const FrameBenchResult base = bench_frames(nets, frame);
         json base_json = frame_json(base);
         base_json["fraction_of_conv_peak"] = base_json["gflops"].get<double>() / ref.conv_gflops;
@@ -174,18 +193,21 @@ json run_bench(const BenchOptions &o) {
         for (const auto &name : o.ablations) {
             log(dn + ": frames, ablation " + name);
             FrameBenchOptions fo = ablated(frame, name);
+            // Switches that live in the networks or the process, set for this block only.
+            struct Restore {
+                ArtvNetworks &nets;
+                int blas_threads;
+                ~Restore() {
+                    set_channels_last(nets, false);
+                    set_fused_attention(nets.modules(), true);
+                    set_blas_threads(blas_threads);
+                }
+            } restore{*nets, blas_threads};
             if (name == "channels_last") set_channels_last(*nets, true);
             if (name == "blas_threads_all") set_blas_threads(0);
-            FrameBenchResult r;
-            try {
-                r = bench_frames(nets, fo);
-            } catch (...) {
-                set_channels_last(*nets, false);
-                set_blas_threads(blas_threads);
-                throw;
-            }
-            set_channels_last(*nets, false);
-            set_blas_threads(blas_threads);
+            if (name == "fused_attention") set_fused_attention(nets->modules(), false);
+            new_block();
+            const FrameBenchResult r = bench_frames(nets, fo);
             json a = frame_json(r);
             a["name"] = name;
             a["switch"] = (name == "channels_last" || name == "blas_threads_all") ? "on" : "off";
@@ -225,7 +247,7 @@ json run_bench(const BenchOptions &o) {
         lj["rss_series"] = series;
         report["long_run"] = lj;
     }
-    report["peak_rss_mib"] = mib(peak_resident_bytes());
+    report["peak_rss_mib"] = mib(std::max(run_peak, peak_resident_bytes()));
     return report;
 }
 

@@ -29,4 +29,11 @@ int64_t status_kib_field(const char *key) {
 int64_t resident_bytes() { return status_kib_field("VmRSS"); }
 int64_t peak_resident_bytes() { return status_kib_field("VmHWM"); }
 
+bool reset_peak_resident_bytes() {
+    std::FILE *f = std::fopen("/proc/self/clear_refs", "w");
+    if (!f) return false;
+    const bool ok = std::fputs("5", f) >= 0;
+    return std::fclose(f) == 0 && ok;
+}
+
 }  // namespace artv

@@ -25,7 +25,7 @@ TextSelfAttention::TextSelfAttention(int64_t width, int64_t heads) : heads_(head
 torch::Tensor TextSelfAttention::forward(const torch::Tensor &x) {
     auto qkv = F::linear(x, in_proj_weight_, in_proj_bias_).chunk(3, -1);
     auto out = attention(split_heads(qkv[0], heads_), split_heads(qkv[1], heads_),
-                         split_heads(qkv[2], heads_), /*causal=*/true, query_chunk);
+                         split_heads(qkv[2], heads_), /*causal=*/true, *this);
     return out_proj_(merge_heads(out));
 }
 

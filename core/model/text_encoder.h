@@ -25,7 +25,7 @@ namespace artv {
 class LayerNorm32;
 
 // nn.MultiheadAttention's parameters: in_proj_weight [3W, W], in_proj_bias [3W], out_proj.
-class TextSelfAttention : public torch::nn::Module, public QueryChunked {
+class TextSelfAttention : public torch::nn::Module, public AttentionSettings {
 public:
     TextSelfAttention(int64_t width, int64_t heads);
     torch::Tensor forward(const torch::Tensor &x); // causal

@@ -36,7 +36,7 @@ private:
 
 // model.py AttnBlock: single-head self-attention over the h*w positions with 1x1 convs q, k, v,
 // proj_out, scale C^-0.5, residual.
-class VaeAttnBlock : public torch::nn::Module, public QueryChunked {
+class VaeAttnBlock : public torch::nn::Module, public AttentionSettings {
 public:
     explicit VaeAttnBlock(int64_t c) {
         norm_ = register_module("norm", std::make_shared<GroupNorm32>(c, 1e-6));
@@ -49,7 +49,7 @@ public:
         const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
         auto h = norm_->forward(x);
         auto tokens = [&](const torch::Tensor &t) { return t.reshape({B, 1, C, H * W}).transpose(2, 3); };
-        auto a = attention(tokens(q_(h)), tokens(k_(h)), tokens(v_(h)), false, query_chunk);
+        auto a = attention(tokens(q_(h)), tokens(k_(h)), tokens(v_(h)), false, *this);
         a = a.transpose(2, 3).reshape({B, C, H, W});
         return x + proj_out_(a);
     }

@@ -15,7 +15,7 @@ namespace {
 // Automatic query chunk: keep one chunk's scores (all batch rows and heads) under this many.
 constexpr int64_t kAutoScoreBudget = int64_t(1) << 26;
 
-[[maybe_unused]] torch::Tensor attention_bmm(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+torch::Tensor attention_bmm(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
                             bool causal, int64_t query_chunk) {
     const int64_t B = q.size(0), H = q.size(1), Nq = q.size(2), d = q.size(3), Nk = k.size(2);
     const double scale = 1.0 / std::sqrt(static_cast<double>(d));
@@ -44,18 +44,25 @@ constexpr int64_t kAutoScoreBudget = int64_t(1) << 26;
 
 } // namespace
 
+bool fused_attention_available() { return ARTV_HAS_FUSED_ATTENTION != 0; }
+
 torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
-                        bool causal, int64_t query_chunk) {
+                        bool causal, const AttentionSettings &settings) {
 #if ARTV_HAS_FUSED_ATTENTION
-    return at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, /*dropout_p=*/0.0, causal);
-#else
-    return attention_bmm(q, k, v, causal, query_chunk);
+    if (settings.fused)
+        return at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, /*dropout_p=*/0.0, causal);
 #endif
+    return attention_bmm(q, k, v, causal, settings.query_chunk);
 }
 
 void set_attention_query_chunk(torch::nn::Module &root, int64_t chunk) {
     for (const auto &m : root.modules(/*include_self=*/true))
-        if (auto *qc = dynamic_cast<QueryChunked *>(m.get())) qc->query_chunk = chunk;
+        if (auto *a = dynamic_cast<AttentionSettings *>(m.get())) a->query_chunk = chunk;
+}
+
+void set_fused_attention(torch::nn::Module &root, bool fused) {
+    for (const auto &m : root.modules(/*include_self=*/true))
+        if (auto *a = dynamic_cast<AttentionSettings *>(m.get())) a->fused = fused;
 }
 
 torch::Tensor split_heads(const torch::Tensor &x, int64_t heads) {
@@ -87,10 +94,10 @@ torch::Tensor CrossAttention::forward(const torch::Tensor &x, const torch::Tenso
     const auto &ctx = context.defined() ? context : x;
     auto q = split_heads(to_q_(x), heads_);
     auto out = attention(q, split_heads(to_k_(ctx), heads_), split_heads(to_v_(ctx), heads_),
-                         false, query_chunk);
+                         false, *this);
     if (extra_context.defined())
         out = out + attention(q, split_heads(to_k_(extra_context), heads_),
-                              split_heads(to_v_(extra_context), heads_), false, query_chunk);
+                              split_heads(to_v_(extra_context), heads_), false, *this);
     return to_out_(merge_heads(out));
 }
 

@@ -9,26 +9,32 @@
 
 namespace artv {
 
-// Layers that own an attention computation carry its query-chunk size (see attention()), so
-// that set_attention_query_chunk() can reach all of them in a network.
-struct QueryChunked {
-    int64_t query_chunk = 0; // 0 = automatic
-    virtual ~QueryChunked() = default;
+// How a layer computes its attention. Layers that own an attention computation inherit it, so
+// that set_attention_query_chunk() and set_fused_attention() reach all of them in a network.
+struct AttentionSettings {
+    int64_t query_chunk = 0;  // queries per chunk of the unfused path; 0 = automatic
+    bool fused = true;        // the fused kernel where the LibTorch in use has one
+    virtual ~AttentionSettings() = default;
 };
 void set_attention_query_chunk(torch::nn::Module &root, int64_t chunk);
+void set_fused_attention(torch::nn::Module &root, bool fused);
+
+// Whether this build's LibTorch has the fused kernel (at::scaled_dot_product_attention, 2.0+).
+bool fused_attention_available();
 
 // softmax(q k^T / sqrt(d) [+ causal mask]) v for q [B, H, Nq, d], k and v [B, H, Nk, d].
-// Uses the fused kernel where the LibTorch in use has one (nn/torch_compat.h); otherwise bmm +
-// softmax (softmax in fp32), computed `query_chunk` queries at a time so that the score matrix
-// never exceeds chunk x Nk per head (0 = automatic: at most ~64 M scores at once).
+// Uses the fused kernel where the LibTorch in use has one (nn/torch_compat.h) and
+// `settings.fused`; otherwise bmm + softmax (softmax in fp32), computed `settings.query_chunk`
+// queries at a time so that the score matrix never exceeds chunk x Nk per head (0 =
+// automatic: at most ~64 M scores at once).
 torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
-                        bool causal = false, int64_t query_chunk = 0);
+                        bool causal = false, const AttentionSettings &settings = {});
 
 // [B, N, H*d] <-> [B, H, N, d]
 torch::Tensor split_heads(const torch::Tensor &x, int64_t heads);
 torch::Tensor merge_heads(const torch::Tensor &x);
 
-class CrossAttention : public torch::nn::Module, public QueryChunked {
+class CrossAttention : public torch::nn::Module, public AttentionSettings {
 public:
     // context_dim 0 = self-attention (keys from x).
     CrossAttention(int64_t query_dim, int64_t context_dim, int64_t heads, int64_t dim_head);

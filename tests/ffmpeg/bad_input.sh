@@ -49,6 +49,12 @@ echo '{ "name": ' >"$WORK/corrupt/config.json"
 vf "corrupt config" "cannot open the model '$WORK/corrupt'" "artv=prompt=x:model=$WORK/corrupt"
 
 vf "unknown device" "cannot open the model" "artv=prompt=x:device=tpu9"
+# device=cuda where there is no usable GPU (this build's LibTorch without CUDA, or no device).
+if ! nvidia-smi -L >/dev/null 2>&1; then
+  vf "device cuda without a GPU" "CUDA requested but no CUDA device is available" "artv=prompt=x:device=cuda"
+  src "artvsrc device cuda without a GPU" "CUDA requested but no CUDA device is available" \
+    "artvsrc=prompt=x:frames=1:device=cuda"
+fi
 vf "gen_size not a size" "Unable to parse option value" "artv=prompt=x:gen_size=huge"
 vf "gen_size too large" "cannot start a generation session" "artv=prompt=x:gen_size=100000x100000"
 src "artvsrc frames and duration" "set either frames or duration" "artvsrc=prompt=x:frames=3:duration=1"

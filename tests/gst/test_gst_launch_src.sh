@@ -1,6 +1,7 @@
 #!/bin/sh
 # gst-launch-1.0 end to end with artvsrc: text to video into an MP4, and a tee with two
 # branches (two files of the same frames); ffprobe decodes the files and counts the frames.
+# Then device=cuda on a machine without a usable GPU, for artvsrc and artv.
 set -u
 . "$(dirname "$0")/e2e_common.sh"
 
@@ -23,5 +24,24 @@ launch tee artvsrc num-buffers=$N model="$MODEL" steps=$STEPS prompts="sunrise:2
 check "tee: branch a has $N frames" test "$(count_frames "$tmp/a.mp4")" -eq $N
 check "tee: branch b has $N frames" test "$(count_frames "$tmp/b.mp4")" -eq $N
 check "tee: branch b is 128x96" test "$(frame_size "$tmp/b.mp4")" = "128x96"
+
+# device=cuda where there is no usable GPU: an error message that says why, a non-zero exit.
+if ! nvidia-smi -L >/dev/null 2>&1; then
+    timeout 120 gst-launch-1.0 artvsrc num-buffers=1 model="$MODEL" device=cuda ! fakesink \
+        >"$tmp/cuda.log" 2>&1
+    rc=$?
+    # gst-launch-1.0 exits 255 (-1) on a pipeline error; 124 is the timeout, 129-159 signals.
+    check "device=cuda without a GPU: an error exit, not a crash or hang (got $rc)" \
+        test "$rc" -ne 0 -a "$rc" -ne 124 -a \( "$rc" -lt 129 -o "$rc" -gt 159 \)
+    check "device=cuda without a GPU: says why" \
+        grep -q "CUDA requested but no CUDA device is available" "$tmp/cuda.log"
+    timeout 120 gst-launch-1.0 videotestsrc num-buffers=2 ! video/x-raw,width=64,height=64 ! \
+        artv model="$MODEL" device=cuda ! fakesink >"$tmp/cuda-artv.log" 2>&1
+    rc=$?
+    check "artv device=cuda without a GPU: an error exit (got $rc)" \
+        test "$rc" -ne 0 -a "$rc" -ne 124 -a \( "$rc" -lt 129 -o "$rc" -gt 159 \)
+    check "artv device=cuda without a GPU: says why" \
+        grep -q "CUDA requested but no CUDA device is available" "$tmp/cuda-artv.log"
+fi
 
 exit $((failures > 0))
