@@ -82,6 +82,10 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(renderer_object_motions, "procedural renderer: object motions drawn, comma-separated ids (left, right, up, down, up_left, ..., still; repeat one to weight it; empty = all)"),
         ARTV_OPT(renderer_camera_motions, "procedural renderer: camera motions drawn (pan_left, pan_right, tilt_up, tilt_down, zoom_in, zoom_out, still; empty = all)"),
         ARTV_OPT(renderer_camera_share, "procedural renderer: share of camera clips (negative = the renderer's default, 0.3)"),
+        ARTV_OPT(renderer_min_speed, "procedural renderer: slowest straight motion / pan, pixels per frame at the training size (0 = the renderer's default, 2)"),
+        ARTV_OPT(renderer_max_speed, "procedural renderer: fastest straight motion / pan, pixels per frame (0 = the renderer's default, 4)"),
+        ARTV_OPT(renderer_min_object_size, "procedural renderer: smallest object, share of the short side (0 = the renderer's default, 0.16)"),
+        ARTV_OPT(renderer_max_object_size, "procedural renderer: largest object, share of the short side (0 = the renderer's default, 0.28)"),
         ARTV_OPT(frame_size, "training frame size in pixels (0 = the model config's)"),
         ARTV_OPT(fps, "training frame rate of real videos"),
         ARTV_OPT(tokenizer, "sentencepiece tokenizer model (empty = the one in init_from)"),
@@ -253,6 +257,12 @@ void validate_train_config(const TrainConfig &c, int world_size) {
           "p_mode_animate + p_mode_continue + p_mode_t2v must be 1");
     check(c.anchor_window >= 1, "anchor_window must be >= 1");
     check(c.renderer_camera_share <= 1, "renderer_camera_share must be <= 1 (negative = the renderer's default)");
+    check(c.renderer_min_speed >= 0 && c.renderer_max_speed >= 0 && c.renderer_min_speed <= 64 &&
+              c.renderer_max_speed <= 64,
+          "renderer_min_speed and renderer_max_speed must be in [0, 64] (0 = the renderer's default)");
+    check(c.renderer_min_object_size >= 0 && c.renderer_max_object_size >= 0 &&
+              c.renderer_min_object_size <= 1 && c.renderer_max_object_size <= 1,
+          "renderer_min_object_size and renderer_max_object_size must be in [0, 1] (0 = the renderer's default)");
     check(c.encode_batch >= 1, "encode_batch must be >= 1");
     check(c.log_every >= 1, "log_every must be >= 1");
     check(c.checkpoint_every >= 1, "checkpoint_every must be >= 1");

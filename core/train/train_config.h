@@ -75,6 +75,10 @@ struct TrainConfig {
     std::string renderer_object_motions;
     std::string renderer_camera_motions;
     double renderer_camera_share = -1;
+    // Straight-motion and pan speed in pixels per frame at the training size (0 = the
+    // renderer's default, 2-4), and the object size as a share of the short side (0 = 0.16-0.28).
+    double renderer_min_speed = 0, renderer_max_speed = 0;
+    double renderer_min_object_size = 0, renderer_max_object_size = 0;
     int64_t frame_size = 0;          // training frame size in pixels (0 = from the model config)
     double fps = 8;
     std::string tokenizer;           // sentencepiece model ("" = init_from's, if any)

@@ -75,6 +75,12 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
                 ro.camera_motions.push_back(camera_motion_named(m));
             if (config.renderer_camera_share >= 0) ro.camera_share = static_cast<float>(config.renderer_camera_share);
             if (!ro.photos) ro.camera_share = 0;
+            if (config.renderer_min_speed > 0) ro.min_speed = static_cast<float>(config.renderer_min_speed);
+            if (config.renderer_max_speed > 0) ro.max_speed = static_cast<float>(config.renderer_max_speed);
+            if (config.renderer_min_object_size > 0)
+                ro.min_object_size = static_cast<float>(config.renderer_min_object_size);
+            if (config.renderer_max_object_size > 0)
+                ro.max_object_size = static_cast<float>(config.renderer_max_object_size);
             // Clip seeds of the pool start from the run seed, so two runs with different seeds
             // also see different clips.
             auto src = std::make_shared<RendererSource>(ro, config.seed * 1000003ull,
@@ -83,6 +89,8 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
                                {"object_motions", config.renderer_object_motions},
                                {"camera_motions", config.renderer_camera_motions},
                                {"camera_share", ro.camera_share},
+                               {"speed", {ro.min_speed, ro.max_speed}},
+                               {"object_size", {ro.min_object_size, ro.max_object_size}},
                                {"photos", ro.photos ? ro.photos->size() : 0}});
             data.sources.push_back(src);
         } else {
