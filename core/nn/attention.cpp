@@ -48,10 +48,7 @@ bool fused_attention_available() { return ARTV_HAS_FUSED_ATTENTION != 0; }
 
 torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
                         bool causal, const AttentionSettings &settings) {
-#if ARTV_HAS_FUSED_ATTENTION
-    if (settings.fused)
-        return at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, /*dropout_p=*/0.0, causal);
-#endif
+    if (settings.fused && fused_attention_available()) return compat::fused_attention(q, k, v, causal);
     return attention_bmm(q, k, v, causal, settings.query_chunk);
 }
 

@@ -1,12 +1,14 @@
 // The one place that knows which LibTorch is in use (Debian's 1.13, or PyPI's 2.x with CUDA).
 #pragma once
 
+#include <ATen/core/Tensor.h>
 #include <torch/version.h>
 
 // at::scaled_dot_product_attention (a fused kernel: flash / memory-efficient where the device
 // has one) is public from LibTorch 2.0; 1.13 only has a private, unfused variant.
 #if TORCH_VERSION_MAJOR >= 2
 #define ARTV_HAS_FUSED_ATTENTION 1
+#include <ATen/ops/scaled_dot_product_attention.h>
 #else
 #define ARTV_HAS_FUSED_ATTENTION 0
 #endif
@@ -52,6 +54,17 @@ inline void set_cpu_autocast_dtype(at::ScalarType dtype) {
     at::autocast::set_autocast_dtype(at::kCPU, dtype);
 #else
     at::autocast::set_autocast_cpu_dtype(dtype);
+#endif
+}
+
+// softmax(q k^T / sqrt(d) [+ causal mask]) v through the fused kernel; only called where
+// ARTV_HAS_FUSED_ATTENTION (an undefined tensor otherwise).
+inline at::Tensor fused_attention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v, bool causal) {
+#if ARTV_HAS_FUSED_ATTENTION
+    return at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, /*dropout_p=*/0.0, causal);
+#else
+    (void)q, (void)k, (void)v, (void)causal;
+    return {};
 #endif
 }
 
