@@ -130,33 +130,14 @@ int64_t TensorView::numel() const {
     return n;
 }
 
-SafeTensorsFile SafeTensorsFile::open(const std::string &path) {
-    const auto fail_io = [&](const std::string &what, int err) {
-        throw_io("cannot read weights file '" + path + "': " + what +
-                 (err ? std::string(": ") + std::strerror(err) : std::string()));
-    };
-    const auto fail = [&](const std::string &what) { throw_format(path + ": " + what); };
+SafeTensorsContents parse_safetensors(const uint8_t *bytes, size_t size,
+                                      const std::string &origin) {
+    const auto fail = [&](const std::string &what) { throw_format(origin + ": " + what); };
 
-    // O_NONBLOCK: opening a FIFO must not hang; it is rejected below as not a regular file.
-    Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
-    if (fd.fd < 0) fail_io("open", errno);
-    struct stat st;
-    if (::fstat(fd.fd, &st) != 0) fail_io("stat", errno);
-    if (S_ISDIR(st.st_mode)) fail_io("it is a directory, not a .safetensors file", 0);
-    if (!S_ISREG(st.st_mode)) fail_io("not a regular file", 0);
-
-    const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+    const uint64_t file_size = size;
     if (file_size < 8)
         fail("truncated: " + std::to_string(file_size) +
              " bytes, shorter than the 8-byte header length that starts the format");
-
-    SafeTensorsFile f;
-    f.path_ = path;
-    void *map = ::mmap(nullptr, file_size, PROT_READ, MAP_PRIVATE, fd.fd, 0);
-    if (map == MAP_FAILED) fail_io("mmap", errno);
-    f.map_ = map;
-    f.map_size_ = file_size;
-    const auto *bytes = static_cast<const uint8_t *>(map);
 
     uint64_t header_size = 0;
     for (int i = 7; i >= 0; i--) header_size = (header_size << 8) | bytes[i]; // little-endian
@@ -182,6 +163,7 @@ SafeTensorsFile SafeTensorsFile::open(const std::string &path) {
     }
     if (!header.is_object()) fail("header is not a JSON object");
 
+    SafeTensorsContents contents;
     const uint64_t data_size = file_size - 8 - header_size;
     const uint8_t *data = bytes + 8 + header_size;
     std::vector<Entry> entries;
@@ -196,7 +178,7 @@ SafeTensorsFile SafeTensorsFile::open(const std::string &path) {
                 if (!m.value().is_string())
                     fail("__metadata__ entry '" + m.key() + "' is not a string (" +
                          m.value().type_name() + ")");
-                f.metadata_[m.key()] = m.value().get<std::string>();
+                contents.metadata[m.key()] = m.value().get<std::string>();
             }
             continue;
         }
@@ -283,11 +265,40 @@ SafeTensorsFile SafeTensorsFile::open(const std::string &path) {
              ": the data buffer must end with the last tensor (file size " +
              std::to_string(file_size) + ")");
 
-    f.tensors_.reserve(entries.size());
-    for (Entry &e : entries) {
-        f.index_.emplace(e.view.name, f.tensors_.size());
-        f.tensors_.push_back(std::move(e.view));
+    contents.tensors.reserve(entries.size());
+    for (Entry &e : entries) contents.tensors.push_back(std::move(e.view));
+    return contents;
+}
+
+SafeTensorsFile SafeTensorsFile::open(const std::string &path) {
+    const auto fail_io = [&](const std::string &what, int err) {
+        throw_io("cannot read weights file '" + path + "': " + what +
+                 (err ? std::string(": ") + std::strerror(err) : std::string()));
+    };
+
+    // O_NONBLOCK: opening a FIFO must not hang; it is rejected below as not a regular file.
+    Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+    if (fd.fd < 0) fail_io("open", errno);
+    struct stat st;
+    if (::fstat(fd.fd, &st) != 0) fail_io("stat", errno);
+    if (S_ISDIR(st.st_mode)) fail_io("it is a directory, not a .safetensors file", 0);
+    if (!S_ISREG(st.st_mode)) fail_io("not a regular file", 0);
+
+    SafeTensorsFile f;
+    f.path_ = path;
+    const size_t file_size = static_cast<size_t>(st.st_size);
+    // mmap refuses length 0; parse_safetensors rejects an empty file before reading a byte.
+    if (file_size > 0) {
+        void *map = ::mmap(nullptr, file_size, PROT_READ, MAP_PRIVATE, fd.fd, 0);
+        if (map == MAP_FAILED) fail_io("mmap", errno);
+        f.map_ = map;
+        f.map_size_ = file_size;
     }
+    SafeTensorsContents contents =
+        parse_safetensors(static_cast<const uint8_t *>(f.map_), file_size, path);
+    f.tensors_ = std::move(contents.tensors);
+    f.metadata_ = std::move(contents.metadata);
+    for (size_t i = 0; i < f.tensors_.size(); i++) f.index_.emplace(f.tensors_[i].name, i);
     return f;
 }
 

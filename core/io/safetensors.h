@@ -39,6 +39,18 @@ struct TensorView {
     int64_t numel() const;
 };
 
+// The validated contents of a whole safetensors file held in memory.
+struct SafeTensorsContents {
+    std::vector<TensorView> tensors; // in file order (ascending data offset)
+    std::map<std::string, std::string> metadata;
+};
+
+// Validates `size` bytes of a whole file (every rule of the format) and returns views into
+// `bytes`, which the caller keeps alive as long as the views. Any violation: ARTV_ERR_FORMAT, the
+// message starting with `origin` (the file's path). SafeTensorsFile::open parses its mapping with
+// this; the fuzz target (tests/fuzz/fuzz_safetensors.cpp) calls it directly.
+SafeTensorsContents parse_safetensors(const uint8_t *bytes, size_t size, const std::string &origin);
+
 // An opened, fully validated safetensors file.
 //
 // Lifetime: the file is mmap'd read-only (MAP_PRIVATE) and every TensorView::data points into that
