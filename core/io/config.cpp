@@ -122,8 +122,6 @@ private:
     std::set<std::string> read_;
 };
 
-constexpr int kBig = 1 << 20;
-
 UNetConfig parse_unet(Section s, const UNetConfig &def) {
     UNetConfig u = def;
     u.in_channels = s.get_int("in_channels", def.in_channels, 1, 64);
