@@ -18,7 +18,7 @@ tests_fuzz_replay_model_config_LDADD = $(ARTV_TEST_CXX_LIBS)
 tests_fuzz_replay_prompt_schedule_SOURCES = tests/fuzz/fuzz_prompt_schedule.cpp $(ARTV_FUZZ_REPLAY_SOURCES)
 tests_fuzz_replay_prompt_schedule_CPPFLAGS = $(AM_CPPFLAGS) -DARTV_FUZZ_TARGET=\"prompt_schedule\"
 tests_fuzz_replay_prompt_schedule_LDADD = $(ARTV_TEST_CXX_LIBS)
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/make_seeds.py \
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/regressions tests/fuzz/make_seeds.py \
 	tests/fuzz/safetensors.dict tests/fuzz/model_config.dict tests/fuzz/prompt_schedule.dict
 
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS="safetensors ..."] [FUZZ_FLAGS="-jobs=..."]:

@@ -363,6 +363,11 @@ START_TEST(test_bad_byte_count) {
     expect_bad_header(dir,
                       R"({"a":{"dtype":"F64","shape":[2305843009213693952],"data_offsets":[0,8]}})",
                       8, {"tensor 'a'", "too many elements"});
+    // The element count overflows int64 before a 0 makes it 0: TensorView::numel would too
+    // (found by fuzzing, tests/fuzz/regressions/safetensors/numel_overflow_before_zero).
+    expect_bad_header(dir,
+                      R"({"a":{"dtype":"U8","shape":[4294967296,4294967295,0],"data_offsets":[0,0]}})",
+                      0, {"tensor 'a'", "too many elements", "overflows 64 bits"});
     expect_bad_header(dir, R"({"a":{"dtype":"U8","shape":[9223372036854775808],"data_offsets":[0,8]}})",
                       8, {"tensor 'a'", "non-negative integers"});
 }

@@ -126,7 +126,7 @@ DType parse_dtype(const std::string &name) {
 
 int64_t TensorView::numel() const {
     int64_t n = 1;
-    for (int64_t d : shape) n *= d; // bounded on open: cannot overflow
+    for (int64_t d : shape) n *= d; // every partial product checked on open: cannot overflow
     return n;
 }
 
@@ -202,21 +202,23 @@ SafeTensorsContents parse_safetensors(const uint8_t *bytes, size_t size,
         const auto shape = value.find("shape");
         if (shape == value.end()) bad("missing field 'shape'");
         if (!shape->is_array()) bad("'shape' must be an array of non-negative integers");
-        // Element and byte counts must fit 64 bits; whether the bytes are there is checked
-        // against data_offsets below.
-        uint64_t numel = 1;
+        // The element count must fit int64 at every step of the product, as TensorView::numel
+        // and LibTorch compute it (a later 0 does not undo an overflow), and the byte count must
+        // fit 64 bits; whether the bytes are there is checked against data_offsets below.
+        int64_t numel = 1;
         bool too_big = false;
         for (const auto &d : *shape) {
             uint64_t dim;
             if (!as_u64(d, dim) || dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
                 bad("'shape' must be an array of non-negative integers, got " + shape->dump());
             e.view.shape.push_back(static_cast<int64_t>(dim));
-            if (__builtin_mul_overflow(numel, dim, &numel)) too_big = true;
+            if (__builtin_mul_overflow(numel, static_cast<int64_t>(dim), &numel)) too_big = true;
         }
         uint64_t nbytes = 0;
-        if (too_big || __builtin_mul_overflow(numel, dtype_size(e.view.dtype), &nbytes))
+        if (too_big ||
+            __builtin_mul_overflow(static_cast<uint64_t>(numel), dtype_size(e.view.dtype), &nbytes))
             bad("shape " + shape_string(e.view.shape) + " of " + dtype_name(e.view.dtype) +
-                " has too many elements: its byte count overflows 64 bits");
+                " has too many elements: its element or byte count overflows 64 bits");
 
         const auto offsets = value.find("data_offsets");
         if (offsets == value.end()) bad("missing field 'data_offsets'");
