@@ -67,6 +67,18 @@ START_TEST(test_config_errors) {
     expect_error([] { parse_model_config(edited("\"context_dim\": 32", "\"context_dim\": 48"), "c.json"); },
                  ARTV_ERR_FORMAT, {"unet.context_dim", "text.width"});
     expect_error([] { load_model_config("/nonexistent/config.json"); }, ARTV_ERR_IO, {"/nonexistent/config.json"});
+    // Found by fuzzing (tests/fuzz/regressions/model_config/): a NUL cuts a file name short
+    // ("..\u0000" would open the parent directory); a number beyond double's range is a JSON
+    // error like any other; the oracles' Python dicts are dicts, with ranges checked.
+    expect_error([] { parse_model_config(edited("\"weights\": \"model.safetensors\"", "\"weights\": \"..\\u0000\""), "c.json"); },
+                 ARTV_ERR_FORMAT, {"files.weights", "NUL"});
+    expect_error([] { parse_model_config("{\"name\": 1e999}", "c.json"); }, ARTV_ERR_FORMAT,
+                 {"c.json", "not valid JSON", "1e999"});
+    expect_error([] { unet_config_from_python_dict("2"); }, ARTV_ERR_FORMAT, {"U-Net", "not a Python dict"});
+    expect_error([] { vae_config_from_python_dict("{'ch': 32, 'ch_mult': 5}"); }, ARTV_ERR_FORMAT,
+                 {"VAE config", "ch_mult", "list of integers"});
+    expect_error([] { vae_config_from_python_dict("{'ch': 2147483647, 'ch_mult': [1]}"); },
+                 ARTV_ERR_FORMAT, {"VAE config", "ch must be in [32, 4096]"});
 
     // to_json() round-trips.
     ModelConfig again = parse_model_config(ok.to_json(), "round trip");

@@ -159,6 +159,25 @@ UNetConfig parse_unet(Section s, const UNetConfig &def) {
     return u;
 }
 
+VaeConfig parse_vae(Section s, const VaeConfig &def) {
+    VaeConfig v = def;
+    v.in_channels = s.get_int("in_channels", def.in_channels, 1, 16);
+    v.out_channels = s.get_int("out_channels", def.out_channels, 1, 16);
+    v.ch = s.get_int("ch", def.ch, 32, 4096, true);
+    v.ch_mult = s.get_int_list("ch_mult", def.ch_mult, 1, 64, 1, 8, true);
+    v.num_res_blocks = s.get_int("num_res_blocks", def.num_res_blocks, 1, 16);
+    v.z_channels = s.get_int("z_channels", def.z_channels, 1, 64);
+    v.double_z = s.get_bool("double_z", def.double_z);
+    v.embed_dim = s.get_int("embed_dim", def.embed_dim, 1, 64);
+    s.finish();
+    for (size_t i = 0; i < v.ch_mult.size(); ++i)
+        if ((v.ch * v.ch_mult[i]) % 32 != 0)
+            s.fail(s.key_path("ch_mult[" + std::to_string(i) + "]"),
+                   "gives channels that are not a multiple of 32 (GroupNorm32)");
+    if (!v.double_z) s.fail(s.key_path("double_z"), "must be true (the KL posterior needs it)");
+    return v;
+}
+
 } // namespace
 
 std::vector<int> UNetConfig::level_end_blocks() const {
@@ -188,7 +207,7 @@ ModelConfig parse_model_config(const std::string &json_text, const std::string &
     json doc;
     try {
         doc = json::parse(json_text);
-    } catch (const json::parse_error &e) {
+    } catch (const json::exception &e) { // parse_error, or out_of_range for a number like 1e999
         throw_format(origin + ": not valid JSON: " + e.what());
     }
     ModelConfig c;
@@ -205,22 +224,11 @@ ModelConfig parse_model_config(const std::string &json_text, const std::string &
         s.finish();
     }
     {
+        VaeConfig def; // z_channels and embed_dim from the latent
+        def.z_channels = def.embed_dim = c.latent.channels;
         Section s = top.section("vae", true);
-        VaeConfig &v = c.vae;
-        v.in_channels = s.get_int("in_channels", 3, 1, 16);
-        v.out_channels = s.get_int("out_channels", 3, 1, 16);
-        v.ch = s.get_int("ch", 128, 32, 4096, true);
-        v.ch_mult = s.get_int_list("ch_mult", v.ch_mult, 1, 64, 1, 8, true);
-        v.num_res_blocks = s.get_int("num_res_blocks", 2, 1, 16);
-        v.z_channels = s.get_int("z_channels", c.latent.channels, 1, 64);
-        v.double_z = s.get_bool("double_z", true);
-        v.embed_dim = s.get_int("embed_dim", c.latent.channels, 1, 64);
-        s.finish();
-        for (size_t i = 0; i < v.ch_mult.size(); ++i)
-            if ((v.ch * v.ch_mult[i]) % 32 != 0)
-                s.fail("vae.ch_mult[" + std::to_string(i) + "]",
-                       "gives channels that are not a multiple of 32 (GroupNorm32)");
-        if (!v.double_z) s.fail("vae.double_z", "must be true (the KL posterior needs it)");
+        c.vae = parse_vae(s, def);
+        const VaeConfig &v = c.vae;
         if (v.embed_dim != c.latent.channels)
             s.fail("vae.embed_dim", "must equal latent.channels (" +
                                         std::to_string(c.latent.channels) + ")");
@@ -326,11 +334,14 @@ ModelConfig parse_model_config(const std::string &json_text, const std::string &
     }
     {
         Section s = top.section("files");
-        // Names stay inside the model directory: no absolute paths, no "..", no empty names.
+        // Names stay inside the model directory: no absolute paths, no "..", no empty names, no
+        // NUL (JSON's \u0000), which would cut the name short where the C library reads it:
+        // "..\u0000" passes the ".." test but opens the parent directory.
         auto file_name = [&](const char *key, const std::string &def) {
             std::string f = s.get_string(key, def);
             std::string path = s.key_path(key);
             if (f.empty()) s.fail(path, "must not be empty");
+            if (f.find('\0') != std::string::npos) s.fail(path, "must not contain a NUL character");
             if (f[0] == '/') s.fail(path, "must be relative to the model directory, got \"" + f + "\"");
             std::stringstream parts(f);
             std::string part;
@@ -456,11 +467,28 @@ json python_dict_to_json(const std::string &text, const char *what) {
             out += ch;
         }
     }
+    json j;
     try {
-        return json::parse(out);
-    } catch (const json::parse_error &e) {
+        j = json::parse(out);
+    } catch (const json::exception &e) { // parse_error, or out_of_range for a number like 1e999
         throw_format(std::string(what) + " config is not a readable Python dict: " + e.what());
     }
+    if (!j.is_object())
+        throw_format(std::string(what) + " config is not a Python dict, but " + j.type_name());
+    return j;
+}
+
+// The keys of a reference constructor's dict that parse_unet / parse_vae read, under our names:
+// `ignored` ones dropped, `renamed` ones renamed; any other key is left for them to reject.
+json architecture_keys(const json &j, const std::set<std::string> &ignored,
+                       const std::map<std::string, std::string> &renamed = {}) {
+    json core = json::object();
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (ignored.count(it.key())) continue;
+        const auto r = renamed.find(it.key());
+        core[r == renamed.end() ? it.key() : r->second] = it.value();
+    }
+    return core;
 }
 
 // Keys of the reference constructors that do not change the computation (or only with values
@@ -476,35 +504,24 @@ void require_value(const json &j, const std::string &key, const json &expected, 
 
 UNetConfig unet_config_from_python_dict(const std::string &dict_text) {
     json j = python_dict_to_json(dict_text, "U-Net");
-    static const std::set<std::string> ignored = {"use_checkpoint", "use_fp16", "image_size",
-                                                  "legacy", "use_spatial_transformer"};
     require_value(j, "use_spatial_transformer", true, "U-Net");
     require_value(j, "legacy", false, "U-Net");
-    json core = json::object();
-    for (auto it = j.begin(); it != j.end(); ++it)
-        if (!ignored.count(it.key())) core[it.key()] = it.value();
-    std::string origin = "U-Net config";
+    const json core = architecture_keys(
+        j, {"use_checkpoint", "use_fp16", "image_size", "legacy", "use_spatial_transformer"});
+    const std::string origin = "U-Net config";
     return parse_unet(Section(core, "", origin), UNetConfig{});
 }
 
 VaeConfig vae_config_from_python_dict(const std::string &dict_text) {
     json j = python_dict_to_json(dict_text, "VAE");
-    VaeConfig v;
     require_value(j, "attn_resolutions", json::array(), "VAE");
-    require_value(j, "double_z", true, "VAE");
-    auto get = [&](const char *key, int def) {
-        if (!j.contains(key)) return def;
-        if (!j[key].is_number_integer()) throw_format(std::string("VAE config: ") + key + " must be an integer");
-        return j[key].get<int>();
-    };
-    v.in_channels = get("in_channels", v.in_channels);
-    v.out_channels = get("out_ch", v.out_channels);
-    v.ch = get("ch", v.ch);
-    v.num_res_blocks = get("num_res_blocks", v.num_res_blocks);
-    v.z_channels = get("z_channels", v.z_channels);
-    v.embed_dim = get("embed_dim", v.z_channels);
-    if (j.contains("ch_mult")) v.ch_mult = j["ch_mult"].get<std::vector<int>>();
-    return v;
+    json core = architecture_keys(j, {"resolution", "dropout", "attn_resolutions"},
+                                  {{"out_ch", "out_channels"}});
+    // AutoencoderKL takes embed_dim apart from this dict; the oracles' equals z_channels.
+    if (!core.contains("embed_dim") && core.contains("z_channels"))
+        core["embed_dim"] = core["z_channels"];
+    const std::string origin = "VAE config";
+    return parse_vae(Section(core, "", origin), VaeConfig{});
 }
 
 } // namespace artv
