@@ -273,6 +273,25 @@ START_TEST(test_good_raw_file_opens) {
 }
 END_TEST
 
+START_TEST(test_file_changed_after_open) {
+    // The views live in memory the object owns: truncating the file (which makes a mapped file's
+    // pages fault with SIGBUS) or overwriting it after open changes nothing, moved or not.
+    TempDir dir;
+    const std::string path = dir.file("t.safetensors");
+    const std::string good = raw_file(kGood, 12);
+    const char *data = good.data() + good.size() - 12; // a: bytes 0..8, b: bytes 8..12
+    artv::test::write_file(path, good);
+    SafeTensorsFile opened = SafeTensorsFile::open(path);
+    ck_assert_int_eq(::truncate(path.c_str(), 9), 0);
+    SafeTensorsFile f = std::move(opened);
+    ck_assert_int_eq(std::memcmp(f.at("a").data, data, 8), 0);
+    ck_assert_int_eq(std::memcmp(f.at("b").data, data + 8, 4), 0);
+    artv::test::write_file(path, std::string(good.size(), 'x'));
+    ck_assert_int_eq(std::memcmp(f.at("a").data, data, 8), 0);
+    ck_assert_int_eq(std::memcmp(f.at("b").data, data + 8, 4), 0);
+}
+END_TEST
+
 START_TEST(test_bad_truncated) {
     TempDir dir;
     expect_bad(dir, "", ARTV_ERR_FORMAT, {"truncated", "0 bytes"});
@@ -464,6 +483,7 @@ static Suite *safetensors_suite(void) {
     suite_add_tcase(s, tc);
     TCase *bad = tcase_create("bad-input");
     tcase_add_test(bad, test_good_raw_file_opens);
+    tcase_add_test(bad, test_file_changed_after_open);
     tcase_add_test(bad, test_bad_truncated);
     tcase_add_test(bad, test_bad_header_length);
     tcase_add_test(bad, test_bad_json);

@@ -1,9 +1,8 @@
-// Reading safetensors files: mmap + strict validation (see safetensors.h for the format and the
+// Reading safetensors files: read into memory + strict validation (see safetensors.h for the format and the
 // rules; they follow safetensors/src/tensor.rs, `SafeTensors::deserialize` / `validate`).
 #include "io/safetensors.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -286,49 +285,27 @@ SafeTensorsFile SafeTensorsFile::open(const std::string &path) {
     if (S_ISDIR(st.st_mode)) fail_io("it is a directory, not a .safetensors file", 0);
     if (!S_ISREG(st.st_mode)) fail_io("not a regular file", 0);
 
+    // Read into process memory rather than mmap: a mapped file truncated by someone else makes
+    // reads fault (SIGBUS); a file that changes under read() gives a short read, an error.
     SafeTensorsFile f;
     f.path_ = path;
     const size_t file_size = static_cast<size_t>(st.st_size);
-    // mmap refuses length 0; parse_safetensors rejects an empty file before reading a byte.
-    if (file_size > 0) {
-        void *map = ::mmap(nullptr, file_size, PROT_READ, MAP_PRIVATE, fd.fd, 0);
-        if (map == MAP_FAILED) fail_io("mmap", errno);
-        f.map_ = map;
-        f.map_size_ = file_size;
+    f.bytes_ = std::make_unique_for_overwrite<uint8_t[]>(file_size);
+    for (size_t done = 0; done < file_size;) {
+        const ssize_t n = ::read(fd.fd, f.bytes_.get() + done, file_size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail_io("read", errno);
+        if (n == 0)
+            fail_io("it shrank while being read (" + std::to_string(done) + " of " +
+                        std::to_string(file_size) + " bytes)", 0);
+        done += static_cast<size_t>(n);
     }
     SafeTensorsContents contents =
-        parse_safetensors(static_cast<const uint8_t *>(f.map_), file_size, path);
+        parse_safetensors(f.bytes_.get(), file_size, path);
     f.tensors_ = std::move(contents.tensors);
     f.metadata_ = std::move(contents.metadata);
     for (size_t i = 0; i < f.tensors_.size(); i++) f.index_.emplace(f.tensors_[i].name, i);
     return f;
-}
-
-SafeTensorsFile::SafeTensorsFile(SafeTensorsFile &&other) noexcept { *this = std::move(other); }
-
-SafeTensorsFile &SafeTensorsFile::operator=(SafeTensorsFile &&other) noexcept {
-    if (this != &other) {
-        release();
-        path_ = std::move(other.path_);
-        map_ = other.map_;
-        map_size_ = other.map_size_;
-        tensors_ = std::move(other.tensors_);
-        index_ = std::move(other.index_);
-        metadata_ = std::move(other.metadata_);
-        other.map_ = nullptr;
-        other.map_size_ = 0;
-        other.tensors_.clear();
-        other.index_.clear();
-    }
-    return *this;
-}
-
-SafeTensorsFile::~SafeTensorsFile() { release(); }
-
-void SafeTensorsFile::release() noexcept {
-    if (map_) ::munmap(map_, map_size_);
-    map_ = nullptr;
-    map_size_ = 0;
 }
 
 const TensorView *SafeTensorsFile::find(const std::string &name) const {

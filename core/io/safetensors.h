@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,12 +30,12 @@ size_t dtype_size(DType dtype);
 // The inverse of dtype_name; an unknown name throws ARTV_ERR_FORMAT naming it.
 DType parse_dtype(const std::string &name);
 
-// One tensor of a file: a view of bytes inside the file's mapping (row-major, little-endian).
+// One tensor of a file: a view of bytes inside the file's contents (row-major, little-endian).
 struct TensorView {
     std::string name;
     DType dtype;
     std::vector<int64_t> shape; // [] = rank 0 (one element); a 0 anywhere = zero elements
-    const uint8_t *data;        // inside the mapping; not aligned for dtype: memcpy, never cast
+    const uint8_t *data;        // inside the file's bytes; not aligned for dtype: memcpy, never cast
     size_t nbytes;              // = numel() * dtype_size(dtype), checked on open
     int64_t numel() const;
 };
@@ -47,29 +48,28 @@ struct SafeTensorsContents {
 
 // Validates `size` bytes of a whole file (every rule of the format) and returns views into
 // `bytes`, which the caller keeps alive as long as the views. Any violation: ARTV_ERR_FORMAT, the
-// message starting with `origin` (the file's path). SafeTensorsFile::open parses its mapping with
+// message starting with `origin` (the file's path). SafeTensorsFile::open parses the bytes it read with
 // this; the fuzz target (tests/fuzz/fuzz_safetensors.cpp) calls it directly.
 SafeTensorsContents parse_safetensors(const uint8_t *bytes, size_t size, const std::string &origin);
 
 // An opened, fully validated safetensors file.
 //
-// Lifetime: the file is mmap'd read-only (MAP_PRIVATE) and every TensorView::data points into that
-// mapping, so the views are valid exactly as long as this object (moving it keeps them valid).
-// While the mapping exists, a file truncated by someone else would make reads fault (SIGBUS);
-// therefore model loading copies tensors into process memory (to_tensor, load_parameters) and
-// drops the SafeTensorsFile right after, so a running session never touches the file again.
+// Lifetime: the whole file is read into memory this object owns (not mmap'd: a mapped file that
+// someone truncates makes reads fault with SIGBUS), and every TensorView::data points into it, so
+// the views are valid exactly as long as this object (moving it keeps them valid: the buffer
+// does not move). Model loading copies tensors into LibTorch's memory (to_tensor,
+// load_parameters) and drops the SafeTensorsFile right after.
 class SafeTensorsFile {
 public:
-    // Maps and validates `path`. Missing, unreadable, a directory or not a regular file:
+    // Reads and validates `path`. Missing, unreadable, a directory or not a regular file:
     // ARTV_ERR_IO. Any violation of the format: ARTV_ERR_FORMAT. Messages name the file and the
     // tensor or field at fault.
     static SafeTensorsFile open(const std::string &path);
 
-    SafeTensorsFile(SafeTensorsFile &&other) noexcept;
-    SafeTensorsFile &operator=(SafeTensorsFile &&other) noexcept;
+    SafeTensorsFile(SafeTensorsFile &&other) noexcept = default;
+    SafeTensorsFile &operator=(SafeTensorsFile &&other) noexcept = default;
     SafeTensorsFile(const SafeTensorsFile &) = delete;
     SafeTensorsFile &operator=(const SafeTensorsFile &) = delete;
-    ~SafeTensorsFile();
 
     // All tensors, in file order (ascending data offset).
     const std::vector<TensorView> &tensors() const { return tensors_; }
@@ -83,11 +83,9 @@ public:
 
 private:
     SafeTensorsFile() = default;
-    void release() noexcept;
 
     std::string path_;
-    void *map_ = nullptr;
-    size_t map_size_ = 0;
+    std::unique_ptr<uint8_t[]> bytes_; // the whole file
     std::vector<TensorView> tensors_;
     std::unordered_map<std::string, size_t> index_;
     std::map<std::string, std::string> metadata_;
