@@ -170,6 +170,47 @@ START_TEST(test_failed_checkpoint_keeps_previous) {
 }
 END_TEST
 
+// A gradient that turns NaN at one step (the loss stays finite): the run stops with
+// ARTV_ERR_NUMERIC naming the step, before the update, so the weights stay finite and the last
+// checkpoint is the one before (never one of NaN weights).
+START_TEST(test_nonfinite_gradient_stops_before_update) {
+    class PoisonedStep : public TrainTask {
+    public:
+        PoisonedStep(ArtvTask &inner, int64_t bad_step) : inner_(inner), bad_step_(bad_step) {}
+        NamedTensors trainable() override { return inner_.trainable(); }
+        NamedTensors model_state() override { return inner_.model_state(); }
+        std::string model_config_json() const override { return inner_.model_config_json(); }
+        std::vector<std::string> metric_names() const override { return inner_.metric_names(); }
+        TaskLoss loss(int64_t step, int64_t first, int64_t count) override {
+            TaskLoss l = inner_.loss(step, first, count);
+            if (step == bad_step_) {
+                // sqrt(0 * w): value 0, gradient inf * 0 = NaN.
+                const torch::Tensor w = inner_.trainable().front().second;
+                l.loss = l.loss + torch::sqrt(w.flatten()[0] * 0.0);
+            }
+            return l;
+        }
+    private:
+        ArtvTask &inner_;
+        int64_t bad_step_;
+    };
+    TempDir dir;
+    TrainConfig c = tiny_train_config(dir.path());
+    c.steps = 6;
+    c.checkpoint_every = 2;
+    c.log_every = 1;
+    ArtvTask inner(c, tiny_networks(4), tiny_drawer(2, 7), "{}");
+    PoisonedStep task(inner, 3); // the 4th step
+    Distributed single(DistributedOptions{});
+    expect_error([&] { run_training(c, task, single, {}); }, ARTV_ERR_NUMERIC,
+                 {"gradient is not finite at step 4", "not updated"});
+    for (const auto &[name, t] : inner.trainable())
+        ck_assert_msg(torch::isfinite(t).all().item<bool>(), "%s not finite", name.c_str());
+    SafeTensorsFile f = SafeTensorsFile::open(latest_checkpoint_path(dir.path()));
+    ck_assert_int_eq(read_checkpoint_info(f).step, 2);
+}
+END_TEST
+
 // The networks see the same input in training (x_t at integer t, VP form) and in sampling
 // (c_in * x at sigma_t, sigma form), and the masked-diffusion mix is the same: the denoiser's
 // D(x, sigma) = x - sigma * eps_hat with eps_hat from predict_eps_train.
@@ -291,6 +332,7 @@ static Suite *train_suite(void) {
     tcase_add_test(tc, test_resume_is_bit_identical);
     tcase_add_test(tc, test_existing_checkpoint_needs_resume);
     tcase_add_test(tc, test_failed_checkpoint_keeps_previous);
+    tcase_add_test(tc, test_nonfinite_gradient_stops_before_update);
     tcase_add_test(tc, test_training_form_equals_sampler_form);
     tcase_add_test(tc, test_condition_dropout_and_modes);
     tcase_add_test(tc, test_bf16_autocast_step);

@@ -219,6 +219,16 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
         std::vector<torch::Tensor> grads = defined_grads(params);
         dist.allreduce_mean(grads);
         double grad_norm = global_grad_norm(grads);
+        const int64_t done = step + 1;
+        std::vector<torch::Tensor> sum_list{sums};
+        dist.allreduce_mean(sum_list);
+        // Before the update: a non-finite loss or gradient must not reach the weights (nor the
+        // EMA, nor a checkpoint written after this step, which would replace the last good one).
+        if (!std::isfinite(sums[0].item<double>()) || !std::isfinite(grad_norm))
+            throw_error(ARTV_ERR_NUMERIC,
+                        std::string(std::isfinite(sums[0].item<double>()) ? "gradient" : "loss") +
+                            " is not finite at step " + std::to_string(done) +
+                            " (lower lr, or check the data); the weights were not updated");
         if (config.grad_clip > 0 && grad_norm > config.grad_clip) {
             torch::NoGradGuard no_grad;
             const double scale = config.grad_clip / (grad_norm + 1e-6);
@@ -227,14 +237,8 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
         const double lr = learning_rate_at(config, step);
         optimizer.step(lr);
         if (ema) ema->update(params, step);
-        const int64_t done = step + 1;
         outcome.step = done;
 
-        std::vector<torch::Tensor> sum_list{sums};
-        dist.allreduce_mean(sum_list);
-        if (!std::isfinite(sums[0].item<double>()))
-            throw_error(ARTV_ERR_NUMERIC, "loss is not finite at step " + std::to_string(done) +
-                                              " (lower lr, or check the data)");
         interval_loss += sums[0].item<double>();
         for (int64_t i = 0; i < n_metrics; ++i) interval_metrics[i] += sums[1 + i].item<double>();
         interval_grad += grad_norm;
