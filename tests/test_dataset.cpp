@@ -103,15 +103,17 @@ START_TEST(caption_files) {
                "{\"path\": \"b.mp4\"}\n"
                "not json\n"
                "{\"path\": \"c.mp4\", \"caption\": \"x\", \"end\": \"soon\"}\n"
-               "[1, 2]\n");
+               "[1, 2]\n"
+               "{\"path\": \"d.mp4\", \"caption\": \"x\", \"start\": 1e999}\n");
     f = read_caption_file(d + "/c.jsonl");
     ck_assert_int_eq(int(f.records.size()), 1);
     ck_assert_double_eq(f.records[0].start, 0.5);
-    ck_assert_int_eq(int(f.problems.size()), 4);
+    ck_assert_int_eq(int(f.problems.size()), 5);
     ck_assert(contains(f.problems[0], "c.jsonl:2: missing \"caption\""));
     ck_assert(contains(f.problems[1], "c.jsonl:3: not valid JSON"));
     ck_assert(contains(f.problems[2], "c.jsonl:4: \"end\""));
     ck_assert(contains(f.problems[3], "c.jsonl:5:"));
+    ck_assert(contains(f.problems[4], "c.jsonl:6: not valid JSON")); // 1e999: out of range
     expect_error([&] { read_caption_file(d + "/none.csv"); }, ARTV_ERR_IO, "none.csv");
 }
 END_TEST

@@ -405,6 +405,20 @@ START_TEST(options_and_errors) {
         ck_assert_int_eq(e.status(), ARTV_ERR_FORMAT);
         ck_assert(std::string(e.what()).find("photos.jsonl:1") != std::string::npos);
     }
+    // A number beyond double's range and a split that is not a string: errors naming the line.
+    for (const char *line : {"{\"path\": \"pattern.png\", \"subject\": \"p\", \"x\": 1e999}\n",
+                             "{\"path\": \"pattern.png\", \"subject\": \"p\", \"split\": 5}\n"}) {
+        f = std::fopen(list.c_str(), "w");
+        std::fputs(line, f);
+        std::fclose(f);
+        try {
+            PhotoLibrary::from_list(list);
+            ck_abort_msg("photo list line accepted: %s", line);
+        } catch (const Error &e) {
+            ck_assert_int_eq(e.status(), ARTV_ERR_FORMAT);
+            ck_assert(std::string(e.what()).find("photos.jsonl:1") != std::string::npos);
+        }
+    }
 }
 END_TEST
 

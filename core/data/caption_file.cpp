@@ -83,7 +83,7 @@ std::string parse_json_record(const std::string &text, CaptionRecord *r) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error &e) {
+    } catch (const nlohmann::json::exception &e) { // parse_error, or out_of_range (1e999)
         return std::string("not valid JSON (") + e.what() + ")";
     }
     if (!j.is_object()) return "expected a JSON object {\"path\": ..., \"caption\": ...}";

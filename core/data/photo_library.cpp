@@ -26,11 +26,12 @@ std::shared_ptr<PhotoLibrary> PhotoLibrary::from_list(const std::string &list_pa
         nlohmann::json j;
         try {
             j = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::parse_error &e) {
+        } catch (const nlohmann::json::exception &e) { // parse_error, or out_of_range (1e999)
             throw_format(where + "not valid JSON (" + e.what() + ")");
         }
         if (!j.is_object() || !j.contains("path") || !j["path"].is_string() ||
-            !j.contains("subject") || !j["subject"].is_string())
+            !j.contains("subject") || !j["subject"].is_string() ||
+            (j.contains("split") && !j["split"].is_string()))
             throw_format(where + "expected {\"path\": ..., \"subject\": ..., \"split\": \"train\"|\"eval\"}");
         PhotoEntry e;
         e.path = resolve_relative(list_path, j["path"].get<std::string>());
