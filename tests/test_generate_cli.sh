@@ -85,6 +85,8 @@ expect 2 "--cfg-text needs a finite number" "--cfg-text nan" -- --cfg-text nan
 expect 2 "dpmpp_2s_ancestral" "an unknown sampler" -- --sampler heun
 expect 2 "character 3" "a bad schedule" -- --prompts "a:x"
 expect 2 "--size needs WIDTHxHEIGHT" "a bad size" -- --size 0x10
+expect 2 "--size needs WIDTHxHEIGHT" "a size past int (not wrapped to 16x64)" -- --size 4294967312x64
+expect 2 "--size needs WIDTHxHEIGHT" "a size with trailing text" -- --size 64x64x2
 expect 2 "multiples of 16" "a bad generation size" -- --gen-size 70x64
 expect 1 "CUDA requested but no CUDA device is available" "--device cuda without CUDA" -- --device cuda
 expect 1 "does not exist" "a missing model" -- --model "$tmp/missing"

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "util/error.h"
 
@@ -43,14 +44,21 @@ double ArgParser::number(const std::string &opt, const char *text, double lo, do
     return v;
 }
 
-void ArgParser::size(const std::string &opt, const char *text, int *width, int *height) const {
-    int a = 0, b = 0;
-    char x = 0, extra = 0;
-    if (std::sscanf(text, "%d%c%d%c", &a, &x, &b, &extra) != 3 || (x != 'x' && x != 'X') || a <= 0 ||
-        b <= 0 || a > 16384 || b > 16384)
-        error(opt + " needs WIDTHxHEIGHT with sides in 1..16384, got \"" + text + "\"");
-    *width = a;
-    *height = b;
+void ArgParser::size(const std::string &opt, const char *text, int *width, int *height, int lo,
+                     int hi) const {
+    // strtol, not sscanf("%d"): "4294967312x64" must be refused, not wrap to 16x64.
+    const auto side = [&](const char *begin, const char *end, int *out) {
+        char *stop = nullptr;
+        errno = 0;
+        const long v = std::strtol(begin, &stop, 10);
+        if (errno || stop == begin || stop != end || v < lo || v > hi) return false;
+        *out = static_cast<int>(v);
+        return true;
+    };
+    const char *x = std::strpbrk(text, "xX");
+    if (!x || !side(text, x, width) || !side(x + 1, x + std::strlen(x), height))
+        error(opt + " needs WIDTHxHEIGHT with sides in " + std::to_string(lo) + ".." +
+              std::to_string(hi) + ", got \"" + text + "\"");
 }
 
 std::vector<std::string> ArgParser::list(const std::string &opt, const std::string &text) const {

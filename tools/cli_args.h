@@ -21,8 +21,9 @@ public:
     double number(const std::string &opt, const char *text) const;
     double number(const std::string &opt, const std::string &text) const { return number(opt, text.c_str()); }
     double number(const std::string &opt, const char *text, double lo, double hi) const;
-    // WIDTHxHEIGHT, sides in 1..16384.
-    void size(const std::string &opt, const char *text, int *width, int *height) const;
+    // WIDTHxHEIGHT, sides in [lo, hi].
+    void size(const std::string &opt, const char *text, int *width, int *height, int lo = 1,
+              int hi = 16384) const;
     // "a,b,c" (no empty item).
     std::vector<std::string> list(const std::string &opt, const std::string &text) const;
 

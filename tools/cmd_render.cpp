@@ -85,13 +85,7 @@ bool parse_options(int argc, char **argv, Options &o) {
         } else if (a == "-o" || a == "--output") o.output = value();
         else if (a == "--count") o.count = int(args.integer(a, value(), 1, 1000000));
         else if (a == "--seed") o.seed = uint64_t(args.integer(a, value(), 0, INT64_MAX));
-        else if (a == "--size") {
-            const char *t = value();
-            char x = 0, extra = 0;
-            if (std::sscanf(t, "%d%c%d%c", &o.width, &x, &o.height, &extra) != 3 || (x != 'x' && x != 'X') ||
-                o.width < 16 || o.height < 16 || o.width > 4096 || o.height > 4096)
-                args.error("--size needs WIDTHxHEIGHT with sides in 16..4096, got \"" + std::string(t) + "\"");
-        } else if (a == "--frames") o.frames = int(args.integer(a, value(), 1, 100000));
+        else if (a == "--size") args.size(a, value(), &o.width, &o.height, 16, 4096); else if (a == "--frames") o.frames = int(args.integer(a, value(), 1, 100000));
         else if (a == "--fps") o.fps = args.number(a, value(), 0.01, 1000);
         else if (a == "--object-motion")
             o.object_motions.push_back(object_motion_named(value()));
