@@ -36,7 +36,8 @@ enum
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("video/x-raw, format = (string) RGB, "
-        "width = " GST_VIDEO_SIZE_RANGE ", height = " GST_VIDEO_SIZE_RANGE ", "
+        "width = (int) [ 1, " G_STRINGIFY (ARTV_MAX_FRAME_SIDE) " ], "
+        "height = (int) [ 1, " G_STRINGIFY (ARTV_MAX_FRAME_SIDE) " ], "
         "framerate = (fraction) [ 1/2147483647, 2147483647/1 ]"));
 
 #define gst_artv_src_parent_class parent_class

@@ -52,6 +52,11 @@ static av_cold int init(AVFilterContext *ctx)
         av_log(ctx, AV_LOG_ERROR, "set either frames or duration, not both\n");
         return AVERROR(EINVAL);
     }
+    /* Refused before the first frame buffer is allocated (the session's own limit). */
+    if (s->w > ARTV_MAX_FRAME_SIDE || s->h > ARTV_MAX_FRAME_SIDE) {
+        av_log(ctx, AV_LOG_ERROR, "size %dx%d: sides are at most %d\n", s->w, s->h, ARTV_MAX_FRAME_SIDE);
+        return AVERROR(EINVAL);
+    }
     return ff_artv_check_options(ctx, &s->opt);
 }
 

@@ -10,10 +10,12 @@
 
 #include <cstdint>
 
+#include <artv/artv.h>
+
 namespace artv {
 
 // Largest width/height of a frame crossing the API (FFmpeg's own limit is 16384 too).
-constexpr int kMaxFrameSide = 16384;
+constexpr int kMaxFrameSide = ARTV_MAX_FRAME_SIDE;
 
 // Throws ARTV_ERR_INVALID_ARGUMENT unless rgb is non-null, 0 < width, height <= kMaxFrameSide
 // and stride >= 3 * width. `what` names the argument in the message ("fed frame").

@@ -59,4 +59,5 @@ vf "gen_size not a size" "Unable to parse option value" "artv=prompt=x:gen_size=
 vf "gen_size too large" "cannot start a generation session" "artv=prompt=x:gen_size=100000x100000"
 src "artvsrc frames and duration" "set either frames or duration" "artvsrc=prompt=x:frames=3:duration=1"
 src "artvsrc unknown sampler" "Unable to parse option value \"plms\"" "artvsrc=prompt=x:sampler=plms"
+src "artvsrc size past the limit" "sides are at most 16384" "artvsrc=prompt=x:size=16400x64"
 echo "PASS: $TEST_NAME"

@@ -145,8 +145,14 @@ GST_START_TEST (test_caps_negotiation_sizes)
 
 GST_END_TEST;
 
-/* Only RGB is produced: asking for another format fails negotiation. */
-GST_START_TEST (test_caps_other_format_refused)
+/* Only RGB up to ARTV_MAX_FRAME_SIDE is produced: asking for another format or a larger
+ * frame fails negotiation (before any frame buffer is allocated). */
+static const gchar *refused_caps[] = {
+  "video/x-raw, format=I420",
+  "video/x-raw, format=RGB, width=16400, height=64",
+};
+
+GST_START_TEST (test_caps_refused)
 {
   GstHarness *h = new_src (1, 2);
   GstBus *bus = gst_bus_new ();
@@ -154,10 +160,10 @@ GST_START_TEST (test_caps_other_format_refused)
   GError *err = NULL;
 
   gst_element_set_bus (h->element, bus);
-  gst_harness_set_sink_caps_str (h, "video/x-raw, format=I420");
+  gst_harness_set_sink_caps_str (h, refused_caps[__i__]);
   gst_harness_play (h);
   msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no error when downstream wants I420");
+  fail_unless (msg != NULL, "no error when downstream wants %s", refused_caps[__i__]);
   gst_message_parse_error (msg, &err, NULL);
   GST_INFO ("negotiation error: %s", err->message);
   fail_unless (err->domain == GST_STREAM_ERROR || err->domain == GST_CORE_ERROR);
@@ -450,7 +456,7 @@ artvsrc_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_caps_fixate_to_model);
   tcase_add_loop_test (tc, test_caps_negotiation_sizes, 0, G_N_ELEMENTS (sizes));
-  tcase_add_test (tc, test_caps_other_format_refused);
+  tcase_add_loop_test (tc, test_caps_refused, 0, G_N_ELEMENTS (refused_caps));
   tcase_add_test (tc, test_seed_determinism);
   tcase_add_test (tc, test_prompt_change_while_running);
   tcase_add_test (tc, test_progress_messages);

@@ -37,6 +37,9 @@ extern "C" {
  * through artv_abi_version(). */
 #define ARTV_ABI_VERSION 1
 
+/* The largest width or height of a frame fed to or taken from a session (FFmpeg's own limit). */
+#define ARTV_MAX_FRAME_SIDE 16384
+
 typedef enum artv_status {
     ARTV_OK = 0,
     ARTV_ERR_INVALID_ARGUMENT = 1, /* a parameter or option is out of range or malformed */
