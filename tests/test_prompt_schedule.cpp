@@ -101,6 +101,18 @@ START_TEST(test_bad_schedules) {
     ck_assert(contains(parse_error("a\\n:2"), "escapes only"));
     // The largest count passes.
     ck_assert_int_eq(PromptSchedule::parse("a:10000000").segments()[0].frames, 10000000);
+    // Text length: the limit passes, one byte more fails, for schedules and single prompts.
+    const std::string longest(PromptSchedule::kMaxTextBytes, 'a');
+    ck_assert_uint_eq(PromptSchedule::parse(longest).segments()[0].prompt.size(), longest.size());
+    ck_assert(contains(parse_error(longest + "a"), "at most 65536"));
+    ck_assert_uint_eq(PromptSchedule::single(longest).segments()[0].prompt.size(), longest.size());
+    try {
+        PromptSchedule::single(longest + "a");
+        ck_abort_msg("a prompt over the limit was accepted");
+    } catch (const artv::Error &e) {
+        ck_assert_int_eq(e.status(), ARTV_ERR_INVALID_ARGUMENT);
+        ck_assert(contains(e.what(), "prompt is 65537 bytes"));
+    }
 }
 END_TEST
 

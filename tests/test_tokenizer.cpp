@@ -4,6 +4,8 @@
 // with LibTorch, see tokenizer.h). Uses the committed tiny model (tests/data/tiny-tokenizer.model,
 // see models/test-tiny/README.md) and models trained here with `spm_train`.
 #include <cstdio>
+#include <cstring>
+#include <limits>
 #include <filesystem>
 #include <sstream>
 
@@ -167,6 +169,36 @@ START_TEST(test_load_errors) {
     auto bytes = artv::test::read_file(artv::test::tiny_tokenizer_path());
     artv::test::write_file(dir.file("cut.model"), bytes.substr(0, bytes.size() / 2));
     expect_error([&] { Tokenizer::load(dir.file("cut.model"), 16); }, ARTV_ERR_FORMAT, {"cut.model"});
+    // A normal piece with score -inf (it would make <unk>'s score -inf and segmentation emit id
+    // -1): the committed model with the last piece's score set to -inf (protobuf: ModelProto
+    // field 1 = a piece message, whose field 2 (tag 0x15) is the fixed32 score).
+    {
+        std::string m = bytes;
+        size_t at = 0, last_score = std::string::npos;
+        auto varint = [&](size_t &i) {
+            uint64_t v = 0;
+            for (int shift = 0; i < m.size(); shift += 7) {
+                const uint8_t b = static_cast<uint8_t>(m[i++]);
+                v |= uint64_t(b & 0x7f) << shift;
+                if (!(b & 0x80)) break;
+            }
+            return v;
+        };
+        while (at < m.size() && static_cast<uint8_t>(m[at]) == 0x0a) { // field 1, length-delimited
+            size_t i = at + 1;
+            const size_t len = varint(i), end = i + len;
+            i += 1; // the piece's field 1 (0x0a): its text
+            i += varint(i);
+            if (static_cast<uint8_t>(m[i]) == 0x15) last_score = i + 1;
+            at = end;
+        }
+        ck_assert_msg(last_score != std::string::npos, "no piece score found in the tiny model");
+        const float minus_inf = -std::numeric_limits<float>::infinity();
+        std::memcpy(&m[last_score], &minus_inf, 4);
+        artv::test::write_file(dir.file("inf.model"), m);
+        expect_error([&] { Tokenizer::load(dir.file("inf.model"), 16); }, ARTV_ERR_FORMAT,
+                     {"inf.model", "not finite"});
+    }
     // A model without BOS/EOS cannot frame a prompt; a BPE model is not read.
     if (spm_train(dir, "nobos", "--vocab_size=40 --bos_id=-1 --eos_id=-1 --normalization_rule_name=identity"))
         expect_error([&] { Tokenizer::load(dir.file("nobos.model"), 16); }, ARTV_ERR_FORMAT, {"nobos.model", "BOS"});

@@ -38,15 +38,24 @@ int64_t parse_count(const std::string &raw, size_t pos) {
     return n;
 }
 
+void check_text_size(const std::string &text, const char *what) {
+    if (text.size() > PromptSchedule::kMaxTextBytes)
+        throw_invalid(std::string(what) + " is " + std::to_string(text.size()) +
+                      " bytes long; at most " + std::to_string(PromptSchedule::kMaxTextBytes) +
+                      " are accepted");
+}
+
 }  // namespace
 
 PromptSchedule PromptSchedule::single(std::string prompt) {
+    check_text_size(prompt, "prompt");
     PromptSchedule s;
     s.segments_.push_back({std::move(prompt), 0});
     return s;
 }
 
 PromptSchedule PromptSchedule::parse(const std::string &text) {
+    check_text_size(text, "prompt schedule");
     if (trim(text).empty()) throw_invalid("prompt schedule is empty");
     PromptSchedule s;
 

@@ -22,11 +22,15 @@ public:
 
     // Frame counts above this are rejected as typos (~4.6 days at 25 fps).
     static constexpr int64_t kMaxSegmentFrames = 10'000'000;
+    // Longer prompts or schedule texts are refused: the tokenizer segments the whole text before
+    // cutting it to the model's context, so an unbounded prompt costs unbounded time and memory.
+    static constexpr size_t kMaxTextBytes = 64 * 1024;
 
-    // One prompt for every frame; "" is the unconditional text.
+    // One prompt for every frame; "" is the unconditional text. Over kMaxTextBytes: throws
+    // artv::Error(ARTV_ERR_INVALID_ARGUMENT).
     static PromptSchedule single(std::string prompt);
     // Throws artv::Error(ARTV_ERR_INVALID_ARGUMENT) naming the 1-based character position of
-    // the problem: empty schedule, empty prompt, bad count (non-numeric, zero, negative,
+    // the problem: a text over kMaxTextBytes, empty schedule, empty prompt, bad count (non-numeric, zero, negative,
     // above kMaxSegmentFrames), a second unescaped ':', a dangling '\', a missing count
     // before a later segment.
     static PromptSchedule parse(const std::string &text);

@@ -12,6 +12,7 @@
 //     byte_fallback become their UTF-8 bytes' <0xXX> pieces.
 #include "io/tokenizer.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -205,6 +206,8 @@ void Tokenizer::Model::index(const std::string &origin) {
             if (p.type == USER_DEFINED) user_defined.push_back(p.text);
         }
         if (p.type == NORMAL) {
+            // A -inf score makes <unk>'s score -inf too, and segmentation could then emit id -1.
+            if (!std::isfinite(p.score)) bad("piece '" + p.text + "' has a score that is not finite");
             min_score = std::min(min_score, p.score);
             max_score = std::max(max_score, p.score);
         }
