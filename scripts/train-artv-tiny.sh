@@ -13,8 +13,10 @@
 #   PHOTOS        photo list of the renderer [data/photos.jsonl]
 #   THREADS       LibTorch threads [0 = all CPUs]
 #   TRAIN_ARGS    more `artv train` options for both stages (e.g. "--encode-batch 64" on a GPU)
-#   FOCUS_SECONDS wall-clock budget of stage 4, the focused continuation [0 = skipped];
+#   FOCUS_SECONDS wall-clock budget of stage 5, the focused continuation [0 = skipped];
 #                 FOCUS_STEPS caps it in steps [100000]
+#   FAST_SECONDS  wall-clock budget of stage 6, fast motion [0 = skipped]; FAST_STEPS caps it
+#                 in steps [100000]; FAST_BATCH its batch [32]
 # Each stage is time-boxed: at its budget it gets SIGINT, writes its checkpoint at the next
 # step and stops; a second call with the same RUN_DIR goes on from the checkpoints (--resume).
 # The exported model lands in RUN_DIR/artv-tiny (fp16), ready to copy to models/artv-tiny.
@@ -81,5 +83,21 @@ if [ "${FOCUS_SECONDS:-0}" -gt 0 ]; then
     --renderer-camera-share 0.4 --log-every 10 --checkpoint-every 100
   "$ARTV" train export --run "$RUN/artv-focus" --out "$RUN/artv-tiny-focus" --dtype fp16 | tee -a "$LOG"
   OUT=$RUN/artv-tiny-focus
+fi
+# 6. Fast motion (docs/MODEL.md "The shipped artv-tiny"): from the model so far, objects and
+#    camera moving 5-7 px/frame (the straight motions and pans/tilts weighted 3x), 55% animate,
+#    renderer and real footage 6:1. The shipped model had 1,051 such steps at batch 32 on a CPU,
+#    then 2,634 at batch 128 on an H100 (FAST_BATCH=128).
+if [ "${FAST_SECONDS:-0}" -gt 0 ]; then
+  stage artv-fast "$FAST_SECONDS" --init-from "$OUT" --init-all $DATA --data-weights 6,1 \
+    --steps "${FAST_STEPS:-100000}" --batch-size "${FAST_BATCH:-32}" --lr 4e-4 --warmup-steps 50 --precision fp32 \
+    --p-mode-animate 0.55 --p-mode-continue 0.25 --p-mode-t2v 0.2 \
+    --renderer-object-motions left,left,left,right,right,right,up,up,up,down,down,down,still \
+    --renderer-camera-motions pan_left,pan_left,pan_left,pan_right,pan_right,pan_right,tilt_up,tilt_up,tilt_up,tilt_down,tilt_down,tilt_down,zoom_in,zoom_out,still \
+    --renderer-camera-share 0.4 --renderer-min-speed 5 --renderer-max-speed 7 \
+    --renderer-min-object-size 0.12 --renderer-max-object-size 0.22 \
+    --log-every 20 --checkpoint-every 200
+  "$ARTV" train export --run "$RUN/artv-fast" --out "$RUN/artv-tiny-fast" --dtype fp16 | tee -a "$LOG"
+  OUT=$RUN/artv-tiny-fast
 fi
 echo "train-artv-tiny: $OUT (copy its files to models/artv-tiny); log: $LOG"
