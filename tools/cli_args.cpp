@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -19,11 +18,23 @@ const char *ArgParser::value(int argc, char **argv, int &i) const {
     return argv[++i];
 }
 
-long long ArgParser::integer(const std::string &opt, const char *text, long long lo, long long hi) const {
-    char *end = nullptr;
+namespace {
+
+// The whole number spelled by [begin, end) (strtoll: no wrap-around), when it lies in [lo, hi].
+bool whole_number(const char *begin, const char *end, long long lo, long long hi, long long *out) {
+    char *stop = nullptr;
     errno = 0;
-    const long long v = std::strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi)
+    const long long v = std::strtoll(begin, &stop, 10);
+    if (errno || stop == begin || stop != end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+}  // namespace
+
+long long ArgParser::integer(const std::string &opt, const char *text, long long lo, long long hi) const {
+    long long v = 0;
+    if (!whole_number(text, text + std::strlen(text), lo, hi, &v))
         error(opt + " needs a whole number in [" + std::to_string(lo) + ", " + std::to_string(hi) +
               "], got \"" + text + "\"");
     return v;
@@ -46,19 +57,14 @@ double ArgParser::number(const std::string &opt, const char *text, double lo, do
 
 void ArgParser::size(const std::string &opt, const char *text, int *width, int *height, int lo,
                      int hi) const {
-    // strtol, not sscanf("%d"): "4294967312x64" must be refused, not wrap to 16x64.
-    const auto side = [&](const char *begin, const char *end, int *out) {
-        char *stop = nullptr;
-        errno = 0;
-        const long v = std::strtol(begin, &stop, 10);
-        if (errno || stop == begin || stop != end || v < lo || v > hi) return false;
-        *out = static_cast<int>(v);
-        return true;
-    };
+    // whole_number, not sscanf("%d"): "4294967312x64" must be refused, not wrap to 16x64.
     const char *x = std::strpbrk(text, "xX");
-    if (!x || !side(text, x, width) || !side(x + 1, x + std::strlen(x), height))
+    long long w = 0, h = 0;
+    if (!x || !whole_number(text, x, lo, hi, &w) || !whole_number(x + 1, x + std::strlen(x), lo, hi, &h))
         error(opt + " needs WIDTHxHEIGHT with sides in " + std::to_string(lo) + ".." +
               std::to_string(hi) + ", got \"" + text + "\"");
+    *width = static_cast<int>(w);
+    *height = static_cast<int>(h);
 }
 
 std::vector<std::string> ArgParser::list(const std::string &opt, const std::string &text) const {

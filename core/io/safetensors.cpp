@@ -1,5 +1,6 @@
-// Reading safetensors files: read into memory + strict validation (see safetensors.h for the format and the
-// rules; they follow safetensors/src/tensor.rs, `SafeTensors::deserialize` / `validate`).
+// Reading safetensors files: read into owned memory + strict validation (see safetensors.h for
+// the format and the rules; they follow safetensors/src/tensor.rs, `SafeTensors::deserialize` /
+// `validate`).
 #include "io/safetensors.h"
 
 #include <fcntl.h>
@@ -300,8 +301,7 @@ SafeTensorsFile SafeTensorsFile::open(const std::string &path) {
                         std::to_string(file_size) + " bytes)", 0);
         done += static_cast<size_t>(n);
     }
-    SafeTensorsContents contents =
-        parse_safetensors(f.bytes_.get(), file_size, path);
+    SafeTensorsContents contents = parse_safetensors(f.bytes_.get(), file_size, path);
     f.tensors_ = std::move(contents.tensors);
     f.metadata_ = std::move(contents.metadata);
     for (size_t i = 0; i < f.tensors_.size(); i++) f.index_.emplace(f.tensors_[i].name, i);

@@ -224,9 +224,10 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
         dist.allreduce_mean(sum_list);
         // Before the update: a non-finite loss or gradient must not reach the weights (nor the
         // EMA, nor a checkpoint written after this step, which would replace the last good one).
-        if (!std::isfinite(sums[0].item<double>()) || !std::isfinite(grad_norm))
+        const double step_loss = sums[0].item<double>();
+        if (!std::isfinite(step_loss) || !std::isfinite(grad_norm))
             throw_error(ARTV_ERR_NUMERIC,
-                        std::string(std::isfinite(sums[0].item<double>()) ? "gradient" : "loss") +
+                        std::string(std::isfinite(step_loss) ? "gradient" : "loss") +
                             " is not finite at step " + std::to_string(done) +
                             " (lower lr, or check the data); the weights were not updated");
         if (config.grad_clip > 0 && grad_norm > config.grad_clip) {
@@ -239,7 +240,7 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
         if (ema) ema->update(params, step);
         outcome.step = done;
 
-        interval_loss += sums[0].item<double>();
+        interval_loss += step_loss;
         for (int64_t i = 0; i < n_metrics; ++i) interval_metrics[i] += sums[1 + i].item<double>();
         interval_grad += grad_norm;
         ++interval_steps;
