@@ -94,20 +94,38 @@ expect 1 "$tmp/nothing.mp4" "a missing input" -- --input "$tmp/nothing.mp4"
 "$ARTV" generate --model "$tmp/model" 2>"$tmp/err"; rc=$?
 check "no output exits 2" test "$rc" -eq 2
 
+# interrupt SIGNAL OUTPUT: a long generation into OUTPUT gets SIGNAL once 2 frames are done;
+# sets rc and leaves stderr in $tmp/SIGNAL.err.
+interrupt() {
+    $G --prompt "a long video" --frames 100000 -o "$2" 2>"$tmp/$1.err" &
+    pid=$!
+    n=0
+    while ! grep -q '^frame 2/' "$tmp/$1.err" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+    kill -"$1" "$pid"
+    wait "$pid"; rc=$?
+}
 # SIGINT stops between denoising steps; the frames done so far are kept, exit 130.
-$G --prompt "a long video" --frames 100000 -o "$tmp/int.mp4" 2>"$tmp/int.err" &
-pid=$!
-n=0
-while ! grep -q '^frame 2/' "$tmp/int.err" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
-kill -INT "$pid"
-wait "$pid"; rc=$?
+interrupt INT "$tmp/int.mp4"
 check "SIGINT exits 130" test "$rc" -eq 130
-check "SIGINT is reported" grep -q "interrupted by SIGINT after" "$tmp/int.err"
+check "SIGINT is reported" grep -q "interrupted by SIGINT after" "$tmp/INT.err"
 check "the partial video is kept" test -s "$tmp/int.mp4"
+check "no temporary video is left" test -z "$(ls "$tmp" | grep '\.part')"
 if [ "$have_ffprobe" = yes ]; then
     nf=$(frames_of "$tmp/int.mp4" | cut -d, -f3)
     check "the partial video is readable with >= 2 frames" test "${nf:-0}" -ge 2
 fi
+# SIGTERM (a service manager stopping the job) the same way, exit 143; PNGs written so far stay.
+mkdir -p "$tmp/term"
+interrupt TERM "$tmp/term/f_%05d.png"
+check "SIGTERM exits 143" test "$rc" -eq 143
+check "SIGTERM is reported" grep -q "interrupted by SIGTERM after" "$tmp/TERM.err"
+done_frames=$(sed -n 's/^frame \([0-9]*\)\/.*/\1/p' "$tmp/TERM.err" | tail -n 1)
+check "every finished frame is a complete PNG" \
+    test "$(ls "$tmp"/term/*.png | wc -l)" -ge 2 -a "$(ls "$tmp"/term/*.png | wc -l)" -ge "${done_frames:-99}"
+for f in "$tmp"/term/*.png; do
+    check "$(basename "$f") has the PNG end chunk" test "$(tail -c 8 "$f" | od -An -c | tr -d ' ')" = 'IEND256B`202'
+done
+check "no temporary PNG is left" test -z "$(ls -a "$tmp/term" | grep -v '\.png$' | grep -v '^\.\.*$')"
 
 echo "$failures failure(s)"
 test "$failures" -eq 0

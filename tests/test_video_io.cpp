@@ -1,12 +1,16 @@
 // core/io/image, video_reader, video_writer: round trips through PNG, PNG sequences and MP4,
 // frame-rate resampling, resizing, and the errors for missing, corrupt, truncated and
 // non-video files.
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -22,6 +26,7 @@ extern "C" {
 #include "io/video_reader.h"
 #include "io/video_writer.h"
 #include "data_test_helpers.h"
+#include "tempdir.h"
 #include "testutil.h"
 #include "util/error.h"
 
@@ -273,6 +278,75 @@ START_TEST(writer_abort_and_bad_arguments) {
 }
 END_TEST
 
+// Frames of random bytes: nothing compresses them, so a few fill any small size limit.
+Frame noise_frame(uint32_t seed, int w = 128, int h = 128) {
+    Frame f(w, h);
+    for (uint8_t &v : f.rgb) {
+        seed = seed * 1664525u + 1013904223u;
+        v = uint8_t(seed >> 24);
+    }
+    return f;
+}
+
+// Writes `flat` flat frames (they compress to almost nothing), then up to 200 noise frames, and
+// closes; returns the error that stopped it (none: "").
+std::string write_until_error(VideoWriter &w, int flat = 0) {
+    try {
+        for (int i = 0; i < flat; ++i) w.write(Frame(128, 128, 90, 120, 150));
+        for (uint32_t i = 0; i < 200; ++i) w.write(noise_frame(i));
+        w.close();
+    } catch (const artv::Error &e) {
+        ck_assert_int_eq(e.status(), ARTV_ERR_IO);
+        return e.what();
+    }
+    return "";
+}
+
+// The disk filling up while a video or a PNG sequence is written, made deterministic without
+// root by the file size limit (writes then fail with EFBIG): ARTV_ERR_IO with the reason,
+// nothing half-written left behind, an earlier file of the same name untouched.
+START_TEST(writer_file_too_large) {
+    const std::string d = scratch_dir();
+    const std::string video = d + "/full.mp4";
+    std::ofstream(video) << "the previous video";
+    std::filesystem::create_directory(d + "/seq");
+    const std::string pngs = d + "/seq/f_%03d.png";
+    std::ofstream(d + "/seq/keep.txt") << "not the writer's";
+
+    signal(SIGXFSZ, SIG_IGN); // else the kernel kills the process instead of failing write()
+    struct rlimit limit;
+    getrlimit(RLIMIT_FSIZE, &limit);
+    limit.rlim_cur = 256 * 1024; // the video: a 128x128 noise frame is ~48 KiB in H.264
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &limit), 0);
+
+    std::string error;
+    {
+        VideoWriter w(video, 128, 128);
+        error = write_until_error(w);
+    }
+    ck_assert_msg(error.find("File too large") != std::string::npos, "%s", error.c_str());
+    ck_assert_msg(error.find(video) != std::string::npos, "%s", error.c_str());
+    const std::string previous = artv::test::read_file(video);
+    ck_assert_str_eq(previous.c_str(), "the previous video");
+    // The limit is per file: flat PNGs fit in it, the first noise one (~48 KiB) does not.
+    limit.rlim_cur = 16 * 1024;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &limit), 0);
+    {
+        VideoWriter w(pngs, 128, 128);
+        error = write_until_error(w, 3);
+        ck_assert_int_eq(w.frames_written(), 3); // these were complete files before the error
+    }
+    ck_assert_msg(error.find("File too large") != std::string::npos, "%s", error.c_str());
+    std::vector<std::string> left;
+    for (const auto &e : std::filesystem::directory_iterator(d)) left.push_back(e.path().filename());
+    for (const auto &e : std::filesystem::directory_iterator(d + "/seq")) left.push_back(e.path().filename());
+    std::sort(left.begin(), left.end());
+    std::string names;
+    for (const auto &n : left) names += n + " ";
+    ck_assert_str_eq(names.c_str(), "full.mp4 keep.txt seq ");
+}
+END_TEST
+
 START_TEST(bad_inputs) {
     const std::string d = scratch_dir();
     expect_error([&] { read_video(d + "/missing.mp4"); }, ARTV_ERR_IO, "missing.mp4");
@@ -355,6 +429,7 @@ static Suite *video_io_suite(void) {
     tcase_add_test(tc, mp4_round_trip_and_resampling);
     tcase_add_test(tc, mpeg4_codec);
     tcase_add_test(tc, writer_abort_and_bad_arguments);
+    tcase_add_test(tc, writer_file_too_large);
     tcase_add_test(tc, bad_inputs);
     tcase_add_test(tc, real_footage);
     suite_add_tcase(s, tc);

@@ -221,9 +221,10 @@ int cmd_train(int argc, char **argv) {
         }
 
         TrainOutcome r = run_model_stage(config, resume, &std::cerr);
-        if (r.interrupted)
-            std::cerr << "artv train: stopped after step " << r.step << " (checkpoint written)" << std::endl;
-        return 0;
+        if (!r.interrupted) return 0;
+        std::cerr << "artv train: stopped after step " << r.step << " (checkpoint written)" << std::endl;
+        // As artv generate and the shell: 128 + the signal, so that `artv train && next` stops.
+        return r.signal ? 128 + r.signal : 0;
     } catch (const Error &e) {
         std::fprintf(stderr, "artv train: %s\n", e.what());
         return e.status() == ARTV_ERR_INVALID_ARGUMENT ? 2 : 1;

@@ -5,12 +5,13 @@
 namespace artv {
 namespace {
 
+// 0: no stop; -1: request_stop(); else the signal's number.
 volatile std::sig_atomic_t g_stop = 0;
 bool g_installed = false;
 struct sigaction g_old_int, g_old_term;
 
 void on_signal(int sig) {
-    g_stop = 1;
+    g_stop = sig;
     // The next identical signal terminates as usual.
     std::signal(sig, SIG_DFL);
 }
@@ -35,7 +36,8 @@ void remove_stop_handlers() {
 }
 
 bool stop_requested() { return g_stop != 0; }
-void request_stop() { g_stop = 1; }
+int stop_signal() { return g_stop > 0 ? g_stop : 0; }
+void request_stop() { g_stop = -1; }
 void clear_stop_request() { g_stop = 0; }
 
 }  // namespace artv

@@ -11,6 +11,8 @@ void install_stop_handlers();
 void remove_stop_handlers();
 // Whether a stop was requested (by a signal or request_stop()).
 bool stop_requested();
+// The signal that requested the stop (SIGINT, SIGTERM), 0 when none did.
+int stop_signal();
 void request_stop();
 void clear_stop_request();
 

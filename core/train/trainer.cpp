@@ -300,6 +300,7 @@ TrainOutcome run_training(const TrainConfig &config, TrainTask &task, Distribute
         }
         if (stop && !last) {
             outcome.interrupted = true;
+            outcome.signal = stop_signal();
             if (progress) progress->note("stopped at step " + std::to_string(done) +
                                          "; continue with --resume");
             break;

@@ -49,6 +49,7 @@ public:
 struct TrainOutcome {
     int64_t step = 0;          // optimizer steps done when the run returned
     bool interrupted = false;  // stopped by a signal or stop_at_step before `steps`
+    int signal = 0;            // the signal that stopped it (SIGINT, SIGTERM; this rank's), or 0
     double last_loss = 0;      // mean loss of the last logging interval
 };
 

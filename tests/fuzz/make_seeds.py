@@ -155,3 +155,63 @@ prompts = {
 }
 for name, text in prompts.items():
     write(PS, name, text)
+
+
+# ------------------------------------------------------------------ FFmpeg filter options
+# First byte: 0 = artv (continues two 32x32 frames), 1 = artvsrc; the rest is the option string
+# as it follows "artv=" in a filtergraph (libavfilter-artv/artv_filter_common.h has the options).
+FO = "ffmpeg_options"
+ffmpeg_options = {
+    "valid_artv_shorthand": (0, "camera pans left:2:steps=2"),
+    "valid_artv_every_option": (0, "prompt=left:frames=2:steps=1:sampler=euler:seed=7:"
+                                   "cfg_ref=1.5:cfg_anchor=1:cfg_text=3:noise_aug=100:mask=0:"
+                                   "anchor=first:gen_size=32x32:dtype=fp32:passthrough=0"),
+    "valid_artv_schedule": (0, "prompts=left/1|right:steps=2:anchor=none"),
+    "valid_artv_ddim_bf16": (0, "prompt=up:frames=1:steps=1:sampler=ddim:dtype=bf16"),
+    "valid_src_size_rate": (1, "prompt=sunrise:size=32x32:rate=4:steps=2"),
+    "valid_src_duration": (1, "prompts=sunrise/2|noon:d=0.5:s=48x32:steps=1:sampler=dpmpp_2s_a"),
+    "valid_src_escaped": (1, "prompt=ratio 16\\:9 a\\, b:frames=1:steps=1"),
+    "valid_src_quoted": (1, "prompt='a: b|c/2':frames=2:steps=1"),
+    "bad_both_prompts": (0, "prompt=a:prompts=b/1|c"),
+    "bad_frames_and_duration": (1, "frames=2:duration=1"),
+    "bad_schedule_count": (1, "prompts=a/0|b"),
+    "bad_schedule_missing_count": (1, "prompts=a|b"),
+    "bad_unknown_option": (0, "speed=3"),
+    "bad_steps_range": (0, "steps=1001"),
+    "bad_size_too_big": (1, "size=99999x16"),
+    "bad_gen_size_too_big": (0, "gen_size=4096x4096:steps=1"),
+    "bad_model_dir": (0, "model=/nonexistent"),
+    "bad_device": (1, "device=cuda:7:frames=1"),
+    "bad_dtype": (1, "dtype=int3"),
+    "bad_seed": (0, "seed=9007199254740993"),
+}
+for name, (filt, text) in ffmpeg_options.items():
+    write(FO, name, bytes([filt]) + text.encode())
+
+
+# ------------------------------------------------------------------ GStreamer properties
+# First byte: 0 = artv (continues two 32x32 test frames), 1 = artvsrc; then "name=value" lines,
+# each set from its string as gst-launch does (gst-artv/gstartvsettings.c has the properties).
+GP = "gst_properties"
+gst_properties = {
+    "valid_src_prompt": (1, "prompt=sunrise over the sea\nsteps=2"),
+    "valid_src_schedule": (1, "prompts=sunrise:2|noon\nsteps=1\nseed=7\nsampler=euler"),
+    "valid_src_escapes": (1, "prompts=ratio 16\\:9 \\| pipe:1|last\nsteps=1\nanchor=none"),
+    "valid_src_every_property": (1, "prompt=a\nsteps=1\nsampler=ddim\nseed=18446744073709551615\n"
+                                    "cfg-ref=1.5\ncfg-anchor=1\ncfg-text=3\nnoise-aug=100\n"
+                                    "device=cpu\nthreads=1\nanchor=first\nnum-buffers=2"),
+    "valid_artv_frames": (0, "frames=2\nprompt=left\nsteps=2"),
+    "valid_artv_schedule": (0, "frames=3\nprompts=left:1|right\nsteps=1\nsampler=dpmpp-2s-ancestral"),
+    "bad_steps_range": (1, "steps=1001"),
+    "bad_steps_text": (1, "steps=many"),
+    "bad_cfg_negative": (1, "cfg-text=-2\nsteps=1"),
+    "bad_schedule_count": (1, "prompts=a:0|b\nsteps=1"),
+    "bad_schedule_missing_count": (0, "prompts=a|b\nsteps=1"),
+    "bad_model_dir": (1, "model=/nonexistent\nsteps=1"),
+    "bad_device": (0, "device=cuda:7\nsteps=1"),
+    "bad_sampler": (1, "sampler=nonsense\nsteps=1"),
+    "bad_unknown_property": (1, "speed=3\nsteps=1"),
+    "bad_frames_range": (0, "frames=1000001\nsteps=1"),
+}
+for name, (element, text) in gst_properties.items():
+    write(GP, name, bytes([element]) + text.encode())
