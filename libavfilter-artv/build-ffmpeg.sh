@@ -144,7 +144,10 @@ if [ ! -f "$obj/ffbuild/config.mak" ] || [ "$(cat "$stamps/configure" 2>/dev/nul
   [ -e "$libartv_dir/libartv.so" ] || die "$libartv_dir/libartv.so not built yet (FFmpeg's configure links against it)"
   say "configuring (log: $obj/configure.log)"
   rm -f "$stamps/configure"
-  if ! (cd "$obj" && "$tree/configure" "$@") >"$obj/configure.log" 2>&1; then
+  # configure runs its test programs; with the sanitizers they keep their -lartv (the sanitizer
+  # runtimes are linked --no-as-needed), so they must find libartv to start.
+  if ! (cd "$obj" && LD_LIBRARY_PATH="$libartv_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+        "$tree/configure" "$@") >"$obj/configure.log" 2>&1; then
     tail -15 "$obj/configure.log" >&2
     [ ! -f "$obj/ffbuild/config.log" ] || tail -25 "$obj/ffbuild/config.log" >&2
     die "FFmpeg's configure failed (logs: $obj/configure.log, $obj/ffbuild/config.log)"

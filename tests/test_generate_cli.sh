@@ -126,6 +126,17 @@ for f in "$tmp"/term/*.png; do
     check "$(basename "$f") has the PNG end chunk" test "$(tail -c 8 "$f" | od -An -c | tr -d ' ')" = 'IEND256B`202'
 done
 check "no temporary PNG is left" test -z "$(ls -a "$tmp/term" | grep -v '\.png$' | grep -v '^\.\.*$')"
+# A signal before the first frame is done (1000 steps make it long): nothing to keep, so no
+# empty video is left. The writer's temporary file appears just before the first frame starts.
+$G --prompt "a long first frame" --steps 1000 --frames 2 -o "$tmp/empty.mp4" 2>"$tmp/empty.err" &
+pid=$!
+n=0
+while [ -z "$(ls "$tmp" | grep '^empty\.mp4\.part')" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+kill -INT "$pid"
+wait "$pid"; rc=$?
+check "SIGINT before the first frame exits 130" test "$rc" -eq 130
+check "... says nothing was written" grep -q "before the first frame; nothing written" "$tmp/empty.err"
+check "... and leaves no file" test -z "$(ls "$tmp" | grep '^empty\.mp4')"
 
 echo "$failures failure(s)"
 test "$failures" -eq 0

@@ -89,10 +89,25 @@ END_TEST
 START_TEST(test_weights_errors) {
     TempDir dir;
     write_model(dir.path());
-    { auto nets = ArtvNetworks::load(dir.path(), torch::kCPU); } // the good directory loads
+    { // the good directory loads; the lower bound of its parameters is one
+        auto nets = ArtvNetworks::load(dir.path(), torch::kCPU);
+        ck_assert(minimum_parameters(nets->config()) <= double(nets->parameter_count()));
+    }
+
+    auto good_config = artv::test::read_file(dir.file("config.json"));
+    // A config of a few bytes more that asks for far more than the weights hold (a 2^24 x 16384
+    // text embedding: 1 TiB in fp32) is refused before anything is built.
+    {
+        auto huge = parse_model_config(good_config, "saved");
+        huge.text.vocab_size = 1 << 24;
+        huge.text.width = huge.unet.context_dim = huge.mask.context_dim = 16384;
+        artv::test::write_file(dir.file("config.json"), huge.to_json());
+        expect_error([&] { ArtvNetworks::load(dir.path(), torch::kCPU); }, ARTV_ERR_MODEL,
+                     {"config.json", "at least 2.", "e+11 parameters", "model.safetensors", "not built"});
+        artv::test::write_file(dir.file("config.json"), good_config);
+    }
 
     // Config and weights disagree: the U-Net's channel count changed in config.json.
-    auto good_config = artv::test::read_file(dir.file("config.json"));
     auto cfg = parse_model_config(good_config, "saved");
     cfg.unet.model_channels = 64;
     artv::test::write_file(dir.file("config.json"), cfg.to_json());
@@ -195,6 +210,11 @@ START_TEST(test_shipped_configs) {
     ck_assert_int_eq(tiny.sampling.native_short_side % tiny.size_multiple(), 0);
     auto nets = ArtvNetworks::create_random(tiny, 1);
     const int64_t params = nets->parameter_count();
+    ck_assert(minimum_parameters(tiny) <= double(params));
+    // sd21 is too large to build here: its bound against its known size (over 1.3 G parameters:
+    // U-Net 866 M, text 354 M, VAE 84 M, and the mask network).
+    printf("sd21: at least %.3g parameters by the config\n", minimum_parameters(sd21));
+    ck_assert(minimum_parameters(sd21) <= 1.30e9);
     printf("artv-tiny: %lld parameters (%.1f MB in fp16)\n", (long long)params, params * 2 / 1e6);
     ck_assert_int_le(params * 2, 40000000);
     // A 128x224 frame runs through every network.

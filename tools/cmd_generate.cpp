@@ -289,7 +289,7 @@ int run_generate(const Options &o) {
             VideoReader reader(o.input, ro);
             if (o.fps <= 0 && reader.info().fps > 0) fps = reader.info().fps;
             Frame f;
-            while (reader.read(&f)) take_input(f);
+            while (!g_signal && reader.read(&f)) take_input(f);  // a signal stops a long input too
         }
     }
     if (o.gen_w > 0) open_writer(o.gen_w, o.gen_h);
@@ -305,10 +305,17 @@ int run_generate(const Options &o) {
                                                             static_cast<int>(out.stride()));
         if (st == ARTV_ERR_ABORTED && g_signal) {
             progress.interrupted();
-            writer->close();
-            std::fprintf(stderr, "artv generate: interrupted by %s after %d frame%s; %s keeps them\n",
-                         g_signal == SIGTERM ? "SIGTERM" : "SIGINT", i, i == 1 ? "" : "s",
-                         o.output.c_str());
+            const char *sig = g_signal == SIGTERM ? "SIGTERM" : "SIGINT";
+            // What was written is kept as a finished file; a video without a frame is removed.
+            if (writer->frames_written() == 0) {
+                writer->abort();
+                std::fprintf(stderr, "artv generate: interrupted by %s before the first frame; "
+                             "nothing written\n", sig);
+            } else {
+                writer->close();
+                std::fprintf(stderr, "artv generate: interrupted by %s after %d frame%s; %s keeps "
+                             "them\n", sig, i, i == 1 ? "" : "s", o.output.c_str());
+            }
             return g_signal == SIGTERM ? 143 : 130;
         }
         check(st);

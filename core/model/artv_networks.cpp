@@ -1,5 +1,6 @@
 #include "model/artv_networks.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -84,6 +85,12 @@ void write_text_file(const std::string &path, const std::string &text) {
     if (ec) throw_io("cannot rename " + tmp + " to " + path + ": " + ec.message());
 }
 
+std::string approx_count(double n) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", n);
+    return text;
+}
+
 } // namespace
 
 PreparedConditions PreparedConditions::select(const torch::Tensor &index) const {
@@ -105,6 +112,22 @@ PreparedConditions PreparedConditions::select(const torch::Tensor &index) const 
     return out;
 }
 
+double minimum_parameters(const ModelConfig &c) {
+    double n = 0;
+    // A residual block ends in a 3x3 convolution from and to its level's channels: num_res_blocks
+    // blocks per level on the way down, num_res_blocks + 1 on the way up (U-Net and VAE alike).
+    auto level_convs = [&n](double channels, int num_res_blocks) {
+        n += (2.0 * num_res_blocks + 1) * 9 * channels * channels;
+    };
+    for (const UNetConfig *u : {&c.unet, &c.mask})
+        for (int l = 0; l < u->levels(); ++l) level_convs(u->level_channels(l), u->num_res_blocks);
+    for (int mult : c.vae.ch_mult) level_convs(double(c.vae.ch) * mult, c.vae.num_res_blocks);
+    // Token embedding, then per layer attention (4 w^2) and the 4x MLP (8 w^2).
+    const double w = c.text.width;
+    n += double(c.text.vocab_size) * w + 12.0 * c.text.layers * w * w;
+    return n;
+}
+
 ArtvNetworks::ArtvNetworks(ModelConfig config) : config_(std::move(config)) {
     root_ = std::make_shared<torch::nn::Module>("ArtvNetworks");
     unet_ = root_->register_module("unet", std::make_shared<UNetModel>(config_.unet, config_.artv));
@@ -121,10 +144,17 @@ std::shared_ptr<ArtvNetworks> ArtvNetworks::load(const std::string &model_dir, t
     const fs::path dir(model_dir);
     if (!fs::is_directory(dir)) throw_io("model directory " + model_dir + " does not exist");
     ModelConfig config = load_model_config((dir / "config.json").string());
-    std::shared_ptr<ArtvNetworks> nets(new ArtvNetworks(config));
+    std::shared_ptr<ArtvNetworks> nets;
     {
-        torch::NoGradGuard no_grad;
         auto file = SafeTensorsFile::open((dir / config.files.weights).string());
+        double held = 0;
+        for (const auto &t : file.tensors()) held += double(t.numel());
+        if (const double needed = minimum_parameters(config); needed > held)
+            throw_model((dir / "config.json").string() + " describes networks of at least " +
+                        approx_count(needed) + " parameters, but " + file.path() + " holds " +
+                        approx_count(held) + ": not built");
+        nets.reset(new ArtvNetworks(config));
+        torch::NoGradGuard no_grad;
         load_parameters(*nets->root_, file); // one error listing every mismatch
     }
     auto tokenizer_path = (dir / config.files.tokenizer).string();

@@ -63,13 +63,22 @@ struct PreparedConditions {
     PreparedConditions select(const torch::Tensor &index) const;
 };
 
+// A lower bound of the parameters of the networks `config` describes: the 3x3 convolutions that
+// every residual block of the U-Nets and the VAE certainly has, and the text encoder's embedding
+// and blocks. load() compares it with the weights file before building anything, so that a
+// config of a few hundred bytes cannot make it allocate far more than the weights it claims to
+// describe. A double: absurd configs overflow int64.
+double minimum_parameters(const ModelConfig &config);
+
 class ArtvNetworks {
 public:
     // Reads model_dir/config.json, builds the networks, loads the weights file and the
     // tokenizer named in it (files.*), then moves everything to `device` / `dtype`. Errors:
     // ARTV_ERR_IO (missing file), ARTV_ERR_FORMAT (bad config / weights / tokenizer file),
     // ARTV_ERR_MODEL (weights do not fit the config: every missing, unexpected and wrong-shaped
-    // tensor in one message; tokenizer vocabulary larger than text.vocab_size), ARTV_ERR_DEVICE.
+    // tensor in one message; tokenizer vocabulary larger than text.vocab_size; a config that
+    // implies more parameters than the weights file holds, before anything is built),
+    // ARTV_ERR_DEVICE.
     static std::shared_ptr<ArtvNetworks> load(const std::string &model_dir, torch::Device device,
                                               torch::ScalarType dtype = torch::kFloat32);
 

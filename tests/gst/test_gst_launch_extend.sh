@@ -49,8 +49,25 @@ check "tee: branch 1 has $in_frames + $N frames" \
 check "tee: branch 2 has $in_frames + $((N + 2)) frames" \
     test "$(count_frames "$tmp/sun.mp4")" -eq $((in_frames + N + 2))
 
+# The branches run at the same time on their own streaming threads; with seeds, each gives the
+# same frames as the same branch alone (raw RGB compared byte for byte, at 96x72 to keep it small).
+SMALL="decodebin ! videoconvert ! videoscale ! video/x-raw,format=RGB,width=96,height=72"
+RAIN="artv frames=2 model=$MODEL steps=$STEPS prompt=rain seed=5"
+SUN="artv frames=2 model=$MODEL steps=$STEPS prompt=sun seed=6"
+launch tee-seeded filesrc location="$tmp/clip.avi" ! $SMALL ! tee name=t \
+    t. ! queue ! $RAIN ! filesink location="$tmp/rain-tee.rgb" \
+    t. ! queue ! $SUN ! filesink location="$tmp/sun-tee.rgb"
+launch rain-alone filesrc location="$tmp/clip.avi" ! $SMALL ! $RAIN ! filesink location="$tmp/rain.rgb"
+launch sun-alone filesrc location="$tmp/clip.avi" ! $SMALL ! $SUN ! filesink location="$tmp/sun.rgb"
+check "tee: branch 1 wrote $in_frames + 2 frames" \
+    test "$(wc -c <"$tmp/rain-tee.rgb")" -eq $(((in_frames + 2) * 96 * 72 * 3))
+check "tee: branch 1 = the same element alone with its seed" cmp -s "$tmp/rain-tee.rgb" "$tmp/rain.rgb"
+check "tee: branch 2 = the same element alone with its seed" cmp -s "$tmp/sun-tee.rgb" "$tmp/sun.rgb"
+differ() { ! cmp -s "$1" "$2"; }
+check "tee: the two branches differ (prompts and seeds differ)" differ "$tmp/rain.rgb" "$tmp/sun.rgb"
+
 # A missing model stops the pipeline with an error that names it.
-if timeout 60 gst-launch-1.0 videotestsrc num-buffers=2 ! videoconvert ! \
+if timeout 60 $GST_LAUNCH videotestsrc num-buffers=2 ! videoconvert ! \
     artv model=/nonexistent/model ! fakesink >"$tmp/missing.log" 2>&1; then
     echo "FAIL: a missing model did not fail"; failures=$((failures + 1))
 else
@@ -59,7 +76,7 @@ else
 fi
 
 # RGB only: a forced I420 link fails with a reason.
-if timeout 60 gst-launch-1.0 videotestsrc num-buffers=2 ! video/x-raw,format=I420 ! \
+if timeout 60 $GST_LAUNCH videotestsrc num-buffers=2 ! video/x-raw,format=I420 ! \
     artv model="$MODEL" ! fakesink >"$tmp/caps.log" 2>&1; then
     echo "FAIL: I420 into artv did not fail"; failures=$((failures + 1))
 else

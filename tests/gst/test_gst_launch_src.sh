@@ -27,7 +27,7 @@ check "tee: branch b is 128x96" test "$(frame_size "$tmp/b.mp4")" = "128x96"
 
 # device=cuda where there is no usable GPU: an error message that says why, a non-zero exit.
 if ! nvidia-smi -L >/dev/null 2>&1; then
-    timeout 120 gst-launch-1.0 artvsrc num-buffers=1 model="$MODEL" device=cuda ! fakesink \
+    timeout 120 $GST_LAUNCH artvsrc num-buffers=1 model="$MODEL" device=cuda ! fakesink \
         >"$tmp/cuda.log" 2>&1
     rc=$?
     # gst-launch-1.0 exits 255 (-1) on a pipeline error; 124 is the timeout, 129-159 signals.
@@ -35,7 +35,7 @@ if ! nvidia-smi -L >/dev/null 2>&1; then
         test "$rc" -ne 0 -a "$rc" -ne 124 -a \( "$rc" -lt 129 -o "$rc" -gt 159 \)
     check "device=cuda without a GPU: says why" \
         grep -q "CUDA requested but no CUDA device is available" "$tmp/cuda.log"
-    timeout 120 gst-launch-1.0 videotestsrc num-buffers=2 ! video/x-raw,width=64,height=64 ! \
+    timeout 120 $GST_LAUNCH videotestsrc num-buffers=2 ! video/x-raw,width=64,height=64 ! \
         artv model="$MODEL" device=cuda ! fakesink >"$tmp/cuda-artv.log" 2>&1
     rc=$?
     check "artv device=cuda without a GPU: an error exit (got $rc)" \
