@@ -122,6 +122,10 @@ for f in $filter_files; do
 done
 
 # ------------------------------------------------------------------ 3. configure (once per arguments)
+# The sanitizer flags go to the link (here) and to the compiler only at make time (ECFLAGS,
+# step 4): compiled into configure's probes, ASan's "__odr_asan.ff_extern" symbol makes
+# configure take "__odr_asan." for the platform's symbol prefix, and the assembly then defines
+# names that the C code cannot find.
 obj=$builddir/obj
 mkdir -p "$obj"
 # Static FFmpeg with its native codecs, (de)muxers, filters and lavfi sources, plus x264 and
@@ -135,7 +139,7 @@ set -- \
   --enable-gpl --enable-libx264 \
   --disable-autodetect --enable-zlib --enable-iconv \
   --disable-doc --disable-debug --disable-ffplay \
-  --extra-cflags="-I$rel_include${sanitize:+ $sanitize}" \
+  --extra-cflags="-I$rel_include" \
   --extra-ldflags="-L$rel_libartv${sanitize:+ $sanitize}" \
   --extra-ldexeflags="-Wl,--exclude-libs,ALL" \
   --extra-libs="-lartv"
@@ -180,7 +184,7 @@ if [ -z "${ARTV_FFMPEG_TARGETS:-}" ] &&
 fi
 say "building $targets (log: $obj/build.log)"
 # shellcheck disable=SC2086
-if ! $make_cmd -C "$obj" $jobs $targets >"$obj/build.log" 2>&1; then
+if ! $make_cmd -C "$obj" $jobs ${sanitize:+ECFLAGS="$sanitize"} $targets >"$obj/build.log" 2>&1; then
   grep -E 'error|undefined reference' "$obj/build.log" | head -20 >&2 || true
   tail -15 "$obj/build.log" >&2
   die "building FFmpeg failed (log: $obj/build.log)"

@@ -14,7 +14,8 @@ if [ ! -f "$MODEL/config.json" ]; then
 fi
 # Sanitizer builds (configure --enable-sanitizers): the instrumented plugin needs the sanitizer
 # runtime loaded first, which gst-launch-1.0 and gst-inspect-1.0 (not built here) do not do;
-# ARTV_TEST_PRELOAD names it. Their own leaks at exit are GStreamer's, not the plugin's.
+# ARTV_TEST_PRELOAD names it (a colon-separated LD_PRELOAD list). Their own leaks at exit are
+# GStreamer's, not the plugin's.
 GST_LAUNCH=gst-launch-1.0 GST_INSPECT=gst-inspect-1.0
 if [ -n "${ARTV_TEST_PRELOAD:-}" ]; then
     GST_LAUNCH="env LD_PRELOAD=$ARTV_TEST_PRELOAD ASAN_OPTIONS=detect_leaks=0 gst-launch-1.0"
@@ -54,7 +55,8 @@ launch() { # launch LOGNAME PIPELINE...
     if timeout 300 $GST_LAUNCH -e "$@" >"$log" 2>&1; then
         return 0
     fi
-    echo "gst-launch-1.0 failed:"; cat "$log"
+    echo "FAIL: gst-launch-1.0 $(basename "$log" .log) failed:"; cat "$log"
+    failures=$((failures + 1))
     return 1
 }
 
