@@ -121,6 +121,8 @@ for f in $filter_files; do
   fi
 done
 
+make_cmd=${MAKE:-make}
+
 # ------------------------------------------------------------------ 3. configure (once per arguments)
 # The sanitizer flags go to the link (here) and to the compiler only at make time (ECFLAGS,
 # step 4): compiled into configure's probes, ASan's "__odr_asan.ff_extern" symbol makes
@@ -148,6 +150,9 @@ if [ ! -f "$obj/ffbuild/config.mak" ] || [ "$(cat "$stamps/configure" 2>/dev/nul
   [ -e "$libartv_dir/libartv.so" ] || die "$libartv_dir/libartv.so not built yet (FFmpeg's configure links against it)"
   say "configuring (log: $obj/configure.log)"
   rm -f "$stamps/configure"
+  # Objects made with other arguments go: FFmpeg's make does not rebuild the assembly when only
+  # the assembler's flags change (e.g. its symbol prefix). ccache keeps the rebuild cheap.
+  [ ! -f "$obj/ffbuild/config.mak" ] || $make_cmd -C "$obj" clean >/dev/null 2>&1 || true
   # configure runs its test programs; with the sanitizers they keep their -lartv (the sanitizer
   # runtimes are linked --no-as-needed), so they must find libartv to start.
   if ! (cd "$obj" && LD_LIBRARY_PATH="$libartv_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
@@ -162,7 +167,6 @@ if [ ! -f "$obj/ffbuild/config.mak" ] || [ "$(cat "$stamps/configure" 2>/dev/nul
 fi
 
 # ------------------------------------------------------------------ 4. build
-make_cmd=${MAKE:-make}
 case ${MAKEFLAGS:-} in
   *jobserver*) jobs= ;;                      # run under make -jN: share its job slots
   *) jobs=-j$(nproc 2>/dev/null || echo 2) ;;
