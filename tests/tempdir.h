@@ -14,6 +14,14 @@
 // Last: Check defines a macro named `fail` that breaks C++ standard headers included after it.
 #include <check.h>
 
+// ck_assert_str_eq for std::string values. Check's macro keeps only the c_str() pointers, which
+// dangle once a temporary std::string is destroyed (ASan: stack-use-after-scope).
+#define ck_assert_string_eq(a, b)                                 \
+    do {                                                          \
+        const std::string ck_string_a_ = (a), ck_string_b_ = (b); \
+        ck_assert_str_eq(ck_string_a_.c_str(), ck_string_b_.c_str()); \
+    } while (0)
+
 namespace artv::test {
 
 class TempDir {

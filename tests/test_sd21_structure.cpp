@@ -30,7 +30,8 @@ int64_t count(const torch::nn::Module &m, const std::string &prefix = "") {
 }
 
 void expect_shape(const torch::nn::Module &m, const std::string &name, std::vector<int64_t> shape) {
-    const auto *p = m.named_parameters().find(name);
+    const auto params = m.named_parameters(); // find() points into it: keep it alive
+    const auto *p = params.find(name);
     ck_assert_msg(p != nullptr, "no parameter %s", name.c_str());
     ck_assert_msg(p->sizes() == torch::IntArrayRef(shape), "%s has shape %s", name.c_str(),
                   c10::str(p->sizes()).c_str());

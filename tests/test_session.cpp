@@ -27,6 +27,13 @@
 
 namespace {
 
+// What a C caller can do and C++ cannot say without undefined behaviour: store any int in an
+// enum field of the API's structs.
+template <class E> void store_int(E *field, int value) {
+    static_assert(sizeof(E) == sizeof(int));
+    std::memcpy(field, &value, sizeof value);
+}
+
 const int W = 64, H = 64;
 
 std::string tiny_model_dir() {
@@ -389,14 +396,14 @@ START_TEST(test_bad_session_params) {
         {"max_size huge", [](artv_session_params &p) { p.max_size = 1 << 20; }, "max_size"},
         {"negative steps", [](artv_session_params &p) { p.steps = -1; }, "steps"},
         {"too many steps", [](artv_session_params &p) { p.steps = 5000; }, "steps"},
-        {"unknown sampler", [](artv_session_params &p) { p.sampler = static_cast<artv_sampler>(99); }, "sampler"},
+        {"unknown sampler", [](artv_session_params &p) { store_int(&p.sampler, 99); }, "sampler"},
         {"inf cfg_text", [](artv_session_params &p) { p.cfg_text = INFINITY; }, "cfg_text"},
         {"-inf cfg_ref", [](artv_session_params &p) { p.cfg_ref = -INFINITY; }, "cfg_ref"},
         {"negative cfg_anchor", [](artv_session_params &p) { p.cfg_anchor = -1.0f; }, "cfg_anchor"},
         {"nan eta", [](artv_session_params &p) { p.eta = NAN; }, "eta"},
         {"noise level", [](artv_session_params &p) { p.noise_aug = 1000; }, "noise_aug"},
         {"negative noise level", [](artv_session_params &p) { p.noise_aug = -5; }, "noise_aug"},
-        {"anchor policy", [](artv_session_params &p) { p.anchor = static_cast<artv_anchor_policy>(7); }, "anchor"},
+        {"anchor policy", [](artv_session_params &p) { store_int(&p.anchor, 7); }, "anchor"},
         {"total frames", [](artv_session_params &p) { p.total_frames = -1; }, "total_frames"},
     };
     for (const Case &c : cases) {

@@ -56,6 +56,14 @@ START_TEST(test_rss_constant_over_1000_frames) {
     ck_assert_int_eq(st.frames_generated, 1000);
     std::printf("RSS after frame 50: %ld KiB, after frame 1000: %ld KiB (%+.2f%%)\n", at50, at1000,
                 100.0 * (at1000 - at50) / at50);
+#if defined(__SANITIZE_ADDRESS__)
+    // Under AddressSanitizer the RSS holds its quarantine (up to 256 MiB of freed memory kept
+    // on purpose), which fills over these frames; LeakSanitizer checks leaks at exit instead.
+    std::printf("AddressSanitizer build: RSS not compared\n");
+    artv_session_free(s);
+    artv_model_close(model);
+    return;
+#endif
     ck_assert_msg(at1000 <= at50 * 1.05, "RSS grew from %ld KiB to %ld KiB", at50, at1000);
     // 5% of ~100 MiB would hide a small per-frame leak (a 16x16 frame's latent is 64 bytes), so
     // also bound the absolute growth: under 2 KiB per frame over these 950 frames.

@@ -110,8 +110,8 @@ START_TEST(test_resume_is_bit_identical) {
     int rows = 0;
     while (std::getline(la, line_a)) {
         ck_assert(std::getline(lb, line_b));
-        ck_assert_str_eq(line_a.substr(0, line_a.find(',', line_a.find(',') + 1)).c_str(),
-                         line_b.substr(0, line_b.find(',', line_b.find(',') + 1)).c_str());
+        ck_assert_string_eq(line_a.substr(0, line_a.find(',', line_a.find(',') + 1)),
+                            line_b.substr(0, line_b.find(',', line_b.find(',') + 1)));
         ++rows;
     }
     ck_assert_int_eq(rows, 1 + 3);

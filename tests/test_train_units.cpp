@@ -34,12 +34,12 @@ START_TEST(test_options_json_and_cli) {
     ck_assert(c.lr == 1e-4 && !c.use_mask && c.batch_size == 8 && c.data == "a.csv");
     set_train_option(c, "p_drop_text", "0.25");
     ck_assert(c.p_drop_text == 0.25);
-    ck_assert_str_eq(get_train_option(c, "use_mask").c_str(), "false");
+    ck_assert_string_eq(get_train_option(c, "use_mask"), "false");
     // Round trip through the saved form.
     TrainConfig d;
     apply_train_config_json(d, train_config_to_json(c), "saved");
     for (const auto &o : train_options())
-        ck_assert_str_eq(get_train_option(c, o.name).c_str(), get_train_option(d, o.name).c_str());
+        ck_assert_string_eq(get_train_option(c, o.name), get_train_option(d, o.name));
     expect_error([&] { set_train_option(c, "learning_rate", "1"); }, ARTV_ERR_INVALID_ARGUMENT, {"learning_rate"});
     expect_error([&] { set_train_option(c, "steps", "ten"); }, ARTV_ERR_INVALID_ARGUMENT, {"steps", "ten"});
     expect_error([&] { set_train_option(c, "use_mask", "maybe"); }, ARTV_ERR_INVALID_ARGUMENT, {"use_mask"});
@@ -164,9 +164,9 @@ START_TEST(test_autocast_guard) {
 END_TEST
 
 START_TEST(test_duration_format) {
-    ck_assert_str_eq(format_duration(5).c_str(), "5s");
-    ck_assert_str_eq(format_duration(185).c_str(), "3m05s");
-    ck_assert_str_eq(format_duration(3720).c_str(), "1h02m");
+    ck_assert_string_eq(format_duration(5), "5s");
+    ck_assert_string_eq(format_duration(185), "3m05s");
+    ck_assert_string_eq(format_duration(3720), "1h02m");
 }
 END_TEST
 

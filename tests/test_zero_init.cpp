@@ -112,9 +112,10 @@ START_TEST(test_gradients_reach_zero_layers) {
     Inputs in = random_inputs(c, 3);
     auto out = artv_forward(*p.artv, in);
     out.pow(2).mean().backward();
+    const auto params = p.artv->named_parameters(); // find() points into it: keep it alive
     for (const std::string name : {"adapter.out.0.weight", "anchor.out.weight", "noise_level_embed.2.weight",
                                    "text_pool_embed.weight"}) {
-        auto *g = p.artv->named_parameters().find(name);
+        auto *g = params.find(name);
         ck_assert_msg(g != nullptr, "no parameter %s", name.c_str());
         ck_assert_msg(g->grad().defined() && g->grad().abs().sum().item<double>() > 0,
                       "no gradient at %s", name.c_str());

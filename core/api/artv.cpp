@@ -124,6 +124,16 @@ void copy_text(char (&dst)[N], const std::string &src) {
     dst[n] = '\0';
 }
 
+// The int a C caller stored in an enum field. Reading a value outside the enumerators' range
+// through the enum type is undefined behaviour in C++ (UBSan: "not a valid value for type"), so
+// the field is read as the int it is.
+template <class E> int enum_field(const E &field) {
+    static_assert(sizeof(E) == sizeof(int), "a C enum of this API is an int");
+    int value;
+    std::memcpy(&value, &field, sizeof value);
+    return value;
+}
+
 artv::SessionOptions session_options(const artv_session_params &p) {
     artv::SessionOptions o;
     if ((p.gen_width == 0) != (p.gen_height == 0))
@@ -132,13 +142,13 @@ artv::SessionOptions session_options(const artv_session_params &p) {
     o.gen_size = {p.gen_width, p.gen_height};
     o.max_size = p.max_size;
     if (p.steps != 0) o.steps = p.steps;  // 0 = model default; negatives fail in Session
-    switch (p.sampler) {
+    switch (const int sampler = enum_field(p.sampler)) {
     case ARTV_SAMPLER_DEFAULT: break;
     case ARTV_SAMPLER_DPMPP_2S_ANCESTRAL: o.sampler = artv::SamplerKind::DpmPP2SAncestral; break;
     case ARTV_SAMPLER_DDIM: o.sampler = artv::SamplerKind::Ddim; break;
     case ARTV_SAMPLER_EULER: o.sampler = artv::SamplerKind::Euler; break;
     default:
-        artv::throw_invalid("sampler " + std::to_string(static_cast<int>(p.sampler)) +
+        artv::throw_invalid("sampler " + std::to_string(sampler) +
                             " is not an artv_sampler value (0..3)");
     }
     o.eta = p.eta;
@@ -149,7 +159,11 @@ artv::SessionOptions session_options(const artv_session_params &p) {
     if (!std::isnan(p.cfg_text)) o.cfg_text = p.cfg_text;
     if (p.noise_aug != -1) o.noise_aug = p.noise_aug;
     o.use_mask = p.use_mask != 0;
-    o.anchor = p.anchor;
+    const int anchor = enum_field(p.anchor);
+    if (anchor < ARTV_ANCHOR_PAPER || anchor > ARTV_ANCHOR_NONE)
+        artv::throw_invalid("anchor policy " + std::to_string(anchor) +
+                            " is not an artv_anchor_policy value (0..2)");
+    o.anchor = static_cast<artv_anchor_policy>(anchor);
     o.total_frames = p.total_frames;
     if (p.progress) {
         artv_progress_callback cb = p.progress;
