@@ -273,6 +273,21 @@ START_TEST(test_good_raw_file_opens) {
 }
 END_TEST
 
+// A weights file larger than the machine's memory (a sparse file: no disk used) is refused by
+// name before anything is allocated.
+START_TEST(test_file_larger_than_memory) {
+    TempDir dir;
+    const std::string path = dir.file("huge.safetensors");
+    const long long memory = static_cast<long long>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+    FILE *f = fopen(path.c_str(), "wb");
+    ck_assert(f != nullptr);
+    ck_assert_int_eq(ftruncate(fileno(f), static_cast<off_t>(memory) + 4096), 0);
+    fclose(f);
+    expect_error([&] { SafeTensorsFile::open(path); }, ARTV_ERR_OUT_OF_MEMORY,
+                 {path, "more than this machine's"});
+}
+END_TEST
+
 START_TEST(test_file_changed_after_open) {
     // The views live in memory the object owns: truncating the file (which makes a mapped file's
     // pages fault with SIGBUS) or overwriting it after open changes nothing, moved or not.
@@ -484,6 +499,7 @@ static Suite *safetensors_suite(void) {
     TCase *bad = tcase_create("bad-input");
     tcase_add_test(bad, test_good_raw_file_opens);
     tcase_add_test(bad, test_file_changed_after_open);
+    tcase_add_test(bad, test_file_larger_than_memory);
     tcase_add_test(bad, test_bad_truncated);
     tcase_add_test(bad, test_bad_header_length);
     tcase_add_test(bad, test_bad_json);
