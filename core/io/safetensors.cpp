@@ -286,16 +286,16 @@ SafeTensorsFile SafeTensorsFile::open(const std::string &path) {
     if (S_ISDIR(st.st_mode)) fail_io("it is a directory, not a .safetensors file", 0);
     if (!S_ISREG(st.st_mode)) fail_io("not a regular file", 0);
 
-    // Read into process memory rather than mmap: a mapped file truncated by someone else makes
-    // reads fault (SIGBUS); a file that changes under read() gives a short read, an error.
-    // The whole file is read into memory: one larger than this machine's memory can only end in
-    // std::bad_alloc or the OOM killer, so it is refused first, by name.
+    // The whole file is read into memory (below): one larger than this machine's memory can only
+    // end in std::bad_alloc or the OOM killer, so it is refused first, by name.
     const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
     if (pages > 0 && page_size > 0 && st.st_size / page_size >= pages)
         throw_error(ARTV_ERR_OUT_OF_MEMORY,
                     path + ": " + std::to_string(st.st_size) + " bytes, more than this machine's " +
                         std::to_string(static_cast<long long>(pages) * page_size) + " bytes of memory");
 
+    // Read into process memory rather than mmap: a mapped file truncated by someone else makes
+    // reads fault (SIGBUS); a file that changes under read() gives a short read, an error.
     SafeTensorsFile f;
     f.path_ = path;
     const size_t file_size = static_cast<size_t>(st.st_size);
