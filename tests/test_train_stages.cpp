@@ -2,7 +2,8 @@
 // trained on the captions, the VAE stage (loss falls, scale factor measured), export of a run as
 // a model directory that ArtvNetworks::load opens, the artv stage from that export; and the
 // data checks before training: bad caption lines and unreadable videos reported and skipped,
-// a captions file that yields nothing (or does not exist) an error before any step.
+// a captions file that yields nothing (or does not exist) an error before any step; a VAE
+// decoder trained on for a model, its encoder and other networks kept.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include "io/tokenizer.h"
 #include "io/video_writer.h"
+#include "model/unet.h"
 #include "model/vae.h"
 #include "train/checkpoint.h"
 #include "train/distributed.h"
@@ -144,6 +146,59 @@ START_TEST(test_vae_stage_export_and_artv_stage) {
 }
 END_TEST
 
+// vae_train = decoder on a model's VAE: the encoder (so every latent, the scale factor and the
+// diffusion networks trained on them) stays the model's, the decoder trains, and the export
+// is the whole model again: the networks the run did not train come from init_from.
+START_TEST(test_vae_decoder_stage_keeps_the_latent_space) {
+    TempDir dir;
+    auto base = tiny_networks(5);
+    base->save(dir.file("base"));
+    TrainConfig v = renderer_config(dir.file("dec-run"));
+    v.stage = "vae";
+    v.model_config = "";
+    v.init_from = dir.file("base");
+    v.vae_train = "decoder";
+    v.steps = 4;
+    TrainOutcome r = run_model_stage(v, false, nullptr);
+    ck_assert_int_eq(r.step, 4);
+
+    SafeTensorsFile ck = SafeTensorsFile::open(latest_checkpoint_path(dir.file("dec-run")));
+    const ModelConfig mc = parse_model_config(read_checkpoint_info(ck).model_config, "ckpt");
+    ck_assert_double_eq(mc.latent.scale_factor, base->config().latent.scale_factor);
+    int encoder = 0, decoder_changed = 0;
+    for (const auto &[name, t] : named_tensors(base->vae(), "vae.")) {
+        const torch::Tensor trained = to_tensor(ck.at("model." + name));
+        if (name.starts_with("vae.encoder.") || name.starts_with("vae.quant_conv.")) {
+            ck_assert_msg(torch::equal(trained, t), "frozen encoder tensor %s changed", name.c_str());
+            ++encoder;
+        } else if (!torch::equal(trained, t)) {
+            ++decoder_changed;
+        }
+    }
+    ck_assert_int_gt(encoder, 10);
+    ck_assert_int_gt(decoder_changed, 10);
+
+    ExportOptions eo;
+    eo.checkpoint = dir.file("dec-run");
+    eo.out_dir = dir.file("model");
+    eo.dtype = "fp32";
+    const std::string summary = export_model(eo);
+    ck_assert_msg(summary.find("from " + dir.file("base") + ": mask text unet") != std::string::npos, "%s",
+                  summary.c_str());
+    ck_assert_msg(summary.find("left random") == std::string::npos, "%s", summary.c_str());
+    auto model = ArtvNetworks::load(dir.file("model"), torch::kCPU, torch::kFloat32);
+    const NamedTensors want = named_tensors(base->unet(), "unet."), got = named_tensors(model->unet(), "unet.");
+    ck_assert_int_eq(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i)
+        ck_assert_msg(got[i].first == want[i].first && torch::equal(got[i].second, want[i].second), "%s",
+                      want[i].first.c_str());
+
+    // The decoder alone needs a trained encoder to keep.
+    v.init_from = "";
+    expect_error([&] { validate_train_config(v, 1); }, ARTV_ERR_INVALID_ARGUMENT, {"--init-from"});
+}
+END_TEST
+
 START_TEST(test_bad_data_reported_and_skipped) {
     TempDir dir;
     // One good video, one corrupt file, one missing file, one line without a caption.
@@ -192,6 +247,7 @@ static Suite *stages_suite(void) {
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_tokenizer_stage);
     tcase_add_test(tc, test_vae_stage_export_and_artv_stage);
+    tcase_add_test(tc, test_vae_decoder_stage_keeps_the_latent_space);
     tcase_add_test(tc, test_bad_data_reported_and_skipped);
     suite_add_tcase(s, tc);
     return s;

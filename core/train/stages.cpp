@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "io/config.h"
@@ -59,6 +60,12 @@ void record_training(ModelConfig &mc, const TrainConfig &c) {
     mc.training.anchor_window = static_cast<int>(c.anchor_window);
 }
 
+// The model config with the latent scale factor of the model whose VAE a run starts from.
+ModelConfig with_scale_factor(ModelConfig mc, const ModelConfig &vae_source) {
+    mc.latent.scale_factor = vae_source.latent.scale_factor;
+    return mc;
+}
+
 }  // namespace
 
 int training_frame_size(const TrainConfig &c, const ModelConfig &mc) {
@@ -74,27 +81,28 @@ std::shared_ptr<ArtvNetworks> build_training_networks(const TrainConfig &c) {
     ModelConfig mc = training_model_config(c);
     record_training(mc, c);
     const std::string tok = tokenizer_path(c, mc);
-    if (c.stage == "artv") {
-        if (c.init_from.empty())
+    if (c.init_from.empty()) {
+        if (c.stage == "artv")
             throw_invalid("stage artv trains with a frozen VAE: give --init-from MODEL_DIR (the "
                           "export of an `artv train vae` run)");
-        const ModelConfig vae_mc = load_model_config((fs::path(c.init_from) / "config.json").string());
-        mc.latent.scale_factor = vae_mc.latent.scale_factor;
+        // Initialised on the CPU, so that a seed gives the same weights on every device.
         auto nets = ArtvNetworks::create_random(mc, c.seed, torch::kCPU, torch::kFloat32, tok);
-        SafeTensorsFile weights =
-            SafeTensorsFile::open((fs::path(c.init_from) / vae_mc.files.weights).string());
-        if (c.init_all) {
-            load_parameters(nets->modules(), weights, "", LoadOptions{});  // every network
-        } else {
-            LoadOptions lo;
-            lo.allow_unexpected = true;  // the export's untrained networks
-            load_parameters(nets->vae(), weights, "vae.", lo);
-        }
         nets->to(resolve_device(c.device), torch::kFloat32);
         return nets;
     }
-    // Initialised on the CPU, so that a seed gives the same weights on every device.
-    auto nets = ArtvNetworks::create_random(mc, c.seed, torch::kCPU, torch::kFloat32, tok);
+    // Stage artv: the frozen VAE of init_from (with init_all, every network); stage vae: going
+    // on with init_from's VAE (all of it, or the decoder alone).
+    const ModelConfig init_mc = load_model_config((fs::path(c.init_from) / "config.json").string());
+    auto nets = ArtvNetworks::create_random(with_scale_factor(mc, init_mc), c.seed, torch::kCPU,
+                                            torch::kFloat32, tok);
+    SafeTensorsFile weights = SafeTensorsFile::open((fs::path(c.init_from) / init_mc.files.weights).string());
+    if (c.stage == "artv" && c.init_all) {
+        load_parameters(nets->modules(), weights, "", LoadOptions{});
+    } else {
+        LoadOptions lo;
+        lo.allow_unexpected = true;  // the other networks
+        load_parameters(nets->vae(), weights, "vae.", lo);
+    }
     nets->to(resolve_device(c.device), torch::kFloat32);
     return nets;
 }
@@ -150,14 +158,26 @@ std::string export_model(const ExportOptions &o) {
     if (!tok.empty() && !fs::exists(tok)) throw_io("tokenizer " + tok + " does not exist");
 
     auto nets = ArtvNetworks::create_random(mc, 0, torch::kCPU, torch::kFloat32, tok);
+    // Networks the run did not train come from the model it started from (e.g. the U-Net of a
+    // model whose VAE decoder a vae run went on with), when that model has them.
+    std::optional<SafeTensorsFile> init_weights;
+    if (!tc.init_from.empty()) {
+        const fs::path init_config = fs::path(tc.init_from) / "config.json";
+        if (fs::exists(init_config))
+            init_weights = SafeTensorsFile::open(
+                (fs::path(tc.init_from) / load_model_config(init_config.string()).files.weights).string());
+    }
     torch::NoGradGuard no_grad;
-    int64_t from_ema = 0, from_model = 0, untrained = 0;
-    std::set<std::string> untrained_nets;
+    int64_t from_ema = 0, from_model = 0, from_init = 0, untrained = 0;
+    std::set<std::string> untrained_nets, init_nets;
     for (auto &[name, t] : named_tensors(nets->modules())) {
         const TensorView *v = o.ema ? file.find("ema." + name) : nullptr;
         if (v) ++from_ema;
         else if ((v = file.find("model." + name))) ++from_model;
-        if (!v) {
+        else if (init_weights && (v = init_weights->find(name)) && v->shape == t.sizes().vec()) {
+            ++from_init;
+            init_nets.insert(name.substr(0, name.find('.')));
+        } else {
             ++untrained;
             untrained_nets.insert(name.substr(0, name.find('.')));
             continue;
@@ -174,6 +194,10 @@ std::string export_model(const ExportOptions &o) {
     std::string summary = "exported step " + std::to_string(info.step) + " of stage " + info.stage +
                           " to " + o.out_dir + " (" + o.dtype + "): " + std::to_string(from_ema) +
                           " tensors from the EMA, " + std::to_string(from_model) + " from the weights";
+    if (from_init) {
+        summary += "; " + std::to_string(from_init) + " not trained by this run from " + tc.init_from + ":";
+        for (const auto &n : init_nets) summary += " " + n;
+    }
     if (untrained) {
         summary += "; not trained by this run, left random:";
         for (const auto &n : untrained_nets) summary += " " + n;

@@ -74,6 +74,7 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(vae_l2, "VAE stage: weight of the L2 reconstruction loss"),
         ARTV_OPT(vae_kl, "VAE stage: weight of the KL term"),
         ARTV_OPT(vae_sample, "VAE stage: decode a posterior sample (true, as SD) or the posterior mean"),
+        ARTV_OPT(vae_train, "VAE stage: all, or decoder (the encoder of init_from frozen: its latents, scale factor and the diffusion networks trained on them stay valid)"),
         ARTV_OPT(data, "training data: comma-separated sources, each 'renderer' or a captions file (CSV or JSON lines) of videos"),
         ARTV_OPT(data_weights, "comma-separated sampling weight of each source (empty = equal)"),
         ARTV_OPT(photos, "photo list (JSON lines) for the renderer (empty = data/photos.jsonl if present, none = no photos)"),
@@ -267,6 +268,9 @@ void validate_train_config(const TrainConfig &c, int world_size) {
     check(c.log_every >= 1, "log_every must be >= 1");
     check(c.checkpoint_every >= 1, "checkpoint_every must be >= 1");
     check(c.vae_l1 >= 0 && c.vae_l2 >= 0 && c.vae_kl >= 0, "vae_l1, vae_l2, vae_kl must be >= 0");
+    check(c.vae_train == "all" || c.vae_train == "decoder", "vae_train must be all or decoder");
+    check(c.vae_train != "decoder" || c.stage != "vae" || !c.init_from.empty(),
+          "vae_train decoder keeps a trained encoder: give --init-from MODEL_DIR");
     check(c.fps > 0, "fps must be > 0");
     check(c.vocab_size >= 8, "vocab_size must be >= 8");
     check(c.export_dtype == "fp16" || c.export_dtype == "bf16" || c.export_dtype == "fp32",

@@ -62,6 +62,9 @@ struct TrainConfig {
     double vae_l2 = 0.0;
     double vae_kl = 1e-6;            // weight of KL(q(z|x) || N(0,1)), summed per sample / pixels
     bool vae_sample = true;          // decode a posterior sample (SD) or the posterior mean
+    // What the VAE stage trains: "all", or "decoder" (encoder frozen, so the latent space — and
+    // every diffusion network trained on it — stays valid; needs init_from).
+    std::string vae_train = "all";
 
     // ---- data (core/data)
     std::string data = "renderer";   // comma-separated sources: "renderer" and/or captions files

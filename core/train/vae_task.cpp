@@ -18,6 +18,16 @@
 
 namespace artv {
 
+namespace {
+
+// The frozen encoder's moments, without a graph.
+std::pair<torch::Tensor, torch::Tensor> frozen_moments(AutoencoderKL &vae, const torch::Tensor &x) {
+    torch::NoGradGuard no_grad;
+    return vae.encode_moments(x);
+}
+
+}  // namespace
+
 VaeTask::VaeTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets,
                  std::shared_ptr<const SampleDrawer> drawer, std::string data_description)
     : config_(config), nets_(std::move(nets)), drawer_(std::move(drawer)),
@@ -27,7 +37,13 @@ VaeTask::VaeTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets,
         const bool trained = child.key() == "vae";
         for (auto &p : child.value()->parameters()) p.set_requires_grad(trained);
     }
+    if (decoder_only())  // the latent space stays init_from's
+        for (auto &item : nets_->vae().named_parameters())
+            if (item.key().starts_with("encoder.") || item.key().starts_with("quant_conv."))
+                item.value().set_requires_grad(false);
 }
+
+bool VaeTask::decoder_only() const { return config_.vae_train == "decoder"; }
 
 VaeTask::~VaeTask() = default;
 
@@ -51,7 +67,7 @@ TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - data_start).count();
 
     AutoencoderKL &vae = nets_->vae();
-    auto [mean, logvar] = vae.encode_moments(x);
+    auto [mean, logvar] = decoder_only() ? frozen_moments(vae, x) : vae.encode_moments(x);
     mean = mean.to(torch::kFloat32);
     logvar = logvar.to(torch::kFloat32);
     torch::Tensor z = mean;
@@ -99,7 +115,7 @@ double VaeTask::measure_scale_factor(int frames) const {
 
 std::string VaeTask::model_config_json() const {
     ModelConfig c = nets_->config();
-    c.latent.scale_factor = measure_scale_factor();
+    if (!decoder_only()) c.latent.scale_factor = measure_scale_factor();  // else init_from's
     return c.to_json();
 }
 

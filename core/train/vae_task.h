@@ -49,6 +49,8 @@ public:
     at::Tensor target_frames(uint64_t first, int64_t count) const;
 
 private:
+    bool decoder_only() const;  // vae_train = decoder: the encoder is frozen
+
     TrainConfig config_;
     std::shared_ptr<ArtvNetworks> nets_;
     std::shared_ptr<const SampleDrawer> drawer_;
