@@ -13,7 +13,7 @@ check() { # check DESCRIPTION COMMAND...: the command must succeed
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 "$ARTV" eval --help >"$tmp/help"
-for opt in --suites --modes --clips --frames --drift-frames --steps --cfg-text --noise-aug --no-mask \
+for opt in --suites --modes --clips --frames --drift-frames --sampler --steps --cfg-text --noise-aug --no-mask \
            --seed --out --model --real-footage --text-scales; do
     check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
 done
@@ -76,8 +76,9 @@ fi
 check "markdown has the mode columns" grep -q '^| metric | continue | animate | t2v |' "$tmp/r.md"
 
 # Ablation switches reach the settings; bad options are usage errors.
-$E --suites object --modes animate --clips 1 --no-mask --cfg-text 3 --noise-aug 0 -q --out "$tmp/a.json"; rc=$?
+$E --suites object --modes animate --clips 1 --no-mask --cfg-text 3 --noise-aug 0 --sampler ddim -q --out "$tmp/a.json"; rc=$?
 check "ablation run succeeds" test "$rc" -eq 0
+check "--sampler recorded" grep -q '"sampler": "ddim"' "$tmp/a.json"
 check "--no-mask recorded" grep -q '"use_mask": false' "$tmp/a.json"
 check "--cfg-text recorded" grep -q '"cfg_text": 3' "$tmp/a.json"
 check "only the animate mode ran" test "$(grep -c '"continue"' "$tmp/a.json")" -eq 0
@@ -86,6 +87,10 @@ check "an unknown suite is a usage error" test "$rc" -eq 2
 check "the message names the suite" grep -q nonsense "$tmp/err"
 $E --modes sideways --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
 check "an unknown mode is a usage error" test "$rc" -eq 2
+$E --suites object --sampler heun --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
+check "an unknown sampler is refused" test "$rc" -ne 0
+check "the message names the sampler" grep -q heun "$tmp/err"
+check "and nothing is written" test ! -e "$tmp/b.json"
 
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 exit 0

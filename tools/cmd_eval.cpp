@@ -42,6 +42,7 @@ const char *const kEvalHelp =
     "  --horizons LIST        real-tail horizons (default 1,4,8,16)\n"
     "  --text-scales LIST     text guidance scales of the text_scale suite (default 1,3,7.5)\n"
     "Sampling (ablations):\n"
+    "  --sampler NAME         dpmpp_2s_ancestral | ddim | euler (default: the model's)\n"
     "  --steps N              denoising steps per frame (default: the model's)\n"
     "  --cfg-text X           text guidance scale (default: the model's)\n"
     "  --noise-aug K          noise level of references and anchor, 0..999 (default: the model's)\n"
@@ -90,7 +91,8 @@ bool parse_options(int argc, char **argv, EvalOptions &o, std::string &out, bool
         } else if (a == "--text-scales") {
             o.text_scales.clear();
             for (const auto &s : args.list(a, value())) o.text_scales.push_back(args.number(a, s));
-        } else if (a == "--steps") o.steps = int(args.integer(a, value(), 1, 100000));
+        } else if (a == "--sampler") o.sampler = value();
+        else if (a == "--steps") o.steps = int(args.integer(a, value(), 1, 100000));
         else if (a == "--cfg-text") o.cfg_text = args.number(a, value());
         else if (a == "--noise-aug") o.noise_aug = int(args.integer(a, value(), 0, 100000));
         else if (a == "--no-mask") o.use_mask = false;

@@ -67,6 +67,7 @@ json ratio(double num, double den) { return den > 0 ? json(num / den) : json(nul
 SessionOptions session_options(const Context &c, uint64_t seed, std::optional<double> cfg_text) {
     SessionOptions so;
     so.gen_size = {c.size, c.size};
+    if (!c.o.sampler.empty()) so.sampler = parse_sampler(c.o.sampler);
     so.steps = c.o.steps;
     so.cfg_text = cfg_text ? cfg_text : c.o.cfg_text;
     so.noise_aug = c.o.noise_aug;

@@ -56,6 +56,7 @@ struct EvalOptions {
     double min_travel = 0.015;
 
     // Sampling (unset: the model's defaults).
+    std::string sampler;  // "" = the model's (diffusion/sampler.h names)
     std::optional<int> steps;
     std::optional<double> cfg_text;
     std::optional<int> noise_aug;
