@@ -7,6 +7,7 @@
 # Environment (defaults in brackets):
 #   ARTV          the artv program [_build/default/tools/artv]
 #   DEVICE        cpu | cuda | auto [auto]
+#   CONFIG        model config of a fresh run [models/artv-tiny/config.json]
 #   VAE_SECONDS   wall-clock budget of the VAE stage [150]; VAE_STEPS caps it in steps [100000]
 #   ARTV_SECONDS  wall-clock budget of the ARTV stage [330]; ARTV_STEPS [100000]
 #   FOOTAGE       real clips (captions file) [data/real_footage.jsonl]
@@ -17,6 +18,8 @@
 #                 FOCUS_STEPS caps it in steps [100000]
 #   FAST_SECONDS  wall-clock budget of stage 6, fast motion [0 = skipped]; FAST_STEPS caps it
 #                 in steps [100000]; FAST_BATCH its batch [32]
+#   DECODER_SECONDS wall-clock budget of stage 7, the VAE decoder alone [0 = skipped];
+#                 DECODER_STEPS caps it in steps [100000]
 # Each stage is time-boxed: at its budget it gets SIGINT, writes its checkpoint at the next
 # step and stops; a second call with the same RUN_DIR goes on from the checkpoints (--resume).
 # The exported model lands in RUN_DIR/artv-tiny (fp16), ready to copy to models/artv-tiny.
@@ -27,13 +30,14 @@ ARTV=${ARTV:-$TOP/_build/default/tools/artv}
 DEVICE=${DEVICE:-auto}
 FOOTAGE=${FOOTAGE:-$TOP/data/real_footage.jsonl}
 PHOTOS=${PHOTOS:-$TOP/data/photos.jsonl}
-CONFIG=$TOP/models/artv-tiny/config.json
+CONFIG=${CONFIG:-$TOP/models/artv-tiny/config.json}
 mkdir -p "$RUN"
 LOG=$RUN/train.log
 
 DATA="--data renderer,$FOOTAGE --data-weights 4,1 --photos $PHOTOS --data-cache $RUN/clip-cache --threads ${THREADS:-0} ${TRAIN_ARGS:-}"
 
-# stage NAME SECONDS ARGS...: a fresh run, or --resume when NAME already holds a checkpoint.
+# stage NAME SECONDS ARGS...: `artv train` of the stage NAME begins with (vae, artv) into RUN/NAME:
+# a fresh run, or --resume when NAME already holds a checkpoint.
 stage() {
   name=$1 seconds=$2; shift 2
   resume=""
@@ -41,7 +45,7 @@ stage() {
   echo "== $name $(date +%T) ($seconds s budget) $resume" | tee -a "$LOG"
   # --foreground: SIGINT goes to artv alone (which checkpoints), not to this script.
   status=0
-  timeout --foreground -s INT "$seconds" "$ARTV" train "$name" --device "$DEVICE" $resume \
+  timeout --foreground -s INT "$seconds" "$ARTV" train "${name%%-*}" --device "$DEVICE" $resume \
     --out-dir "$RUN/$name" "$@" >>"$LOG" 2>&1 </dev/null || status=$?
   # 124: the budget ran out and artv stopped with a checkpoint; 130: the same, seen by artv.
   case $status in 0|124|130) ;; *) echo "train $name failed (status $status): see $LOG" >&2; exit 1 ;; esac
@@ -99,5 +103,16 @@ if [ "${FAST_SECONDS:-0}" -gt 0 ]; then
     --log-every 20 --checkpoint-every 200
   "$ARTV" train export --run "$RUN/artv-fast" --out "$RUN/artv-tiny-fast" --dtype fp16 | tee -a "$LOG"
   OUT=$RUN/artv-tiny-fast
+fi
+# 7. The decoder (docs/MODEL.md "Stage 5: the decoder"): the VAE decoder of the model so far
+#    trained on with its encoder frozen, so every latent and the diffusion networks stay valid;
+#    the export takes those networks from the model so far. The shipped decoder had 3,187
+#    steps at batch 16 (bf16 on an AMX CPU, 80 minutes).
+if [ "${DECODER_SECONDS:-0}" -gt 0 ]; then
+  stage vae-decoder "$DECODER_SECONDS" --init-from "$OUT" --vae-train decoder $DATA \
+    --steps "${DECODER_STEPS:-100000}" --batch-size 16 --lr 3e-4 --warmup-steps 20 \
+    --log-every 10 --checkpoint-every 100
+  "$ARTV" train export --run "$RUN/vae-decoder" --out "$RUN/artv-tiny-decoder" --dtype fp16 | tee -a "$LOG"
+  OUT=$RUN/artv-tiny-decoder
 fi
 echo "train-artv-tiny: $OUT (copy its files to models/artv-tiny); log: $LOG"
