@@ -16,6 +16,10 @@ check "options list init_all as bool" grep -q '^init_all  *bool  *false' "$tmp/o
 check "options list data_threads" grep -q '^data_threads ' "$tmp/options"
 check "options list device" grep -q '^device  *string  *auto' "$tmp/options"
 
+"$ARTV" train export --help >"$tmp/export-help"; rc=$?
+check "train export --help succeeds" test "$rc" -eq 0
+check "... and documents --run, --out, --dtype" grep -q -- '--dtype' "$tmp/export-help"
+
 # A bare bool option (--ema-warmup, here before another option, and --sample-latents last)
 # means true; "--use-mask false" still takes its value.
 "$ARTV" train vae --model-config "$ARTV_SRCDIR/models/test-tiny/config.json" --data renderer \

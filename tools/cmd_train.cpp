@@ -70,10 +70,33 @@ void print_options() {
     }
 }
 
+const char *const kExportHelp =
+    "usage: artv train export --run DIR|CHECKPOINT --out MODEL_DIR [--dtype fp16|bf16|fp32]\n"
+    "                         [--no-ema] [--tokenizer FILE.model]\n"
+    "\n"
+    "Write a run's checkpoint as a model directory (config.json, model.safetensors,\n"
+    "tokenizer.model) that `artv generate --model` opens.\n"
+    "\n"
+    "  --run DIR|CHECKPOINT   the run's latest checkpoint, or a given checkpoint file\n"
+    "                         (--checkpoint is the same)\n"
+    "  --out MODEL_DIR        the model directory to write\n"
+    "  --dtype T              weight type: fp16 (default), bf16 or fp32\n"
+    "  --no-ema               the raw weights instead of the EMA\n"
+    "  --tokenizer FILE       the tokenizer to ship (default: the run's, else its --init-from's)\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Networks the run did not train come from its --init-from model when that has them (e.g.\n"
+    "the U-Net of a model whose VAE decoder a vae run went on with), else stay random; the\n"
+    "summary line says which.\n";
+
 int run_export(int argc, char **argv) {
     ExportOptions o;
     for (int i = 2; i < argc; ++i) {
         std::string a = argv[i];
+        if (a == "-h" || a == "--help") {
+            std::fputs(kExportHelp, stdout);
+            return 0;
+        }
         if (a == "--no-ema") {
             o.ema = false;
             continue;

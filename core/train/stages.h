@@ -45,7 +45,8 @@ struct ExportOptions {
 };
 
 // Writes the model directory; returns a one-line summary. Networks the run did not train (a
-// vae run's U-Net) keep random weights, and the summary says so.
+// vae run's U-Net) come from the run's init_from model when it has them (same names and
+// shapes), else keep random weights; the summary says which.
 std::string export_model(const ExportOptions &options);
 
 }  // namespace artv
