@@ -33,9 +33,17 @@ std::function<void(const std::string &)> reporter(std::ostream *log) {
     };
 }
 
+// A model directory's config.json, and its weights file as that config names it.
+ModelConfig model_dir_config(const std::string &dir) {
+    return load_model_config((fs::path(dir) / "config.json").string());
+}
+SafeTensorsFile open_model_weights(const std::string &dir, const ModelConfig &mc) {
+    return SafeTensorsFile::open((fs::path(dir) / mc.files.weights).string());
+}
+
 ModelConfig training_model_config(const TrainConfig &c) {
     if (!c.model_config.empty()) return load_model_config(c.model_config);
-    if (!c.init_from.empty()) return load_model_config((fs::path(c.init_from) / "config.json").string());
+    if (!c.init_from.empty()) return model_dir_config(c.init_from);
     throw_invalid("stage " + c.stage + " needs --model-config FILE (or --init-from MODEL_DIR)");
 }
 
@@ -92,10 +100,10 @@ std::shared_ptr<ArtvNetworks> build_training_networks(const TrainConfig &c) {
     }
     // Stage artv: the frozen VAE of init_from (with init_all, every network); stage vae: going
     // on with init_from's VAE (all of it, or the decoder alone).
-    const ModelConfig init_mc = load_model_config((fs::path(c.init_from) / "config.json").string());
+    const ModelConfig init_mc = model_dir_config(c.init_from);
     auto nets = ArtvNetworks::create_random(with_scale_factor(mc, init_mc), c.seed, torch::kCPU,
                                             torch::kFloat32, tok);
-    SafeTensorsFile weights = SafeTensorsFile::open((fs::path(c.init_from) / init_mc.files.weights).string());
+    SafeTensorsFile weights = open_model_weights(c.init_from, init_mc);
     if (c.stage == "artv" && c.init_all) {
         load_parameters(nets->modules(), weights, "", LoadOptions{});
     } else {
@@ -161,12 +169,8 @@ std::string export_model(const ExportOptions &o) {
     // Networks the run did not train come from the model it started from (e.g. the U-Net of a
     // model whose VAE decoder a vae run went on with), when that model has them.
     std::optional<SafeTensorsFile> init_weights;
-    if (!tc.init_from.empty()) {
-        const fs::path init_config = fs::path(tc.init_from) / "config.json";
-        if (fs::exists(init_config))
-            init_weights = SafeTensorsFile::open(
-                (fs::path(tc.init_from) / load_model_config(init_config.string()).files.weights).string());
-    }
+    if (!tc.init_from.empty() && fs::exists(fs::path(tc.init_from) / "config.json"))
+        init_weights = open_model_weights(tc.init_from, model_dir_config(tc.init_from));
     torch::NoGradGuard no_grad;
     int64_t from_ema = 0, from_model = 0, from_init = 0, untrained = 0;
     std::set<std::string> untrained_nets, init_nets;

@@ -18,16 +18,6 @@
 
 namespace artv {
 
-namespace {
-
-// The frozen encoder's moments, without a graph.
-std::pair<torch::Tensor, torch::Tensor> frozen_moments(AutoencoderKL &vae, const torch::Tensor &x) {
-    torch::NoGradGuard no_grad;
-    return vae.encode_moments(x);
-}
-
-}  // namespace
-
 VaeTask::VaeTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets,
                  std::shared_ptr<const SampleDrawer> drawer, std::string data_description)
     : config_(config), nets_(std::move(nets)), drawer_(std::move(drawer)),
@@ -67,7 +57,7 @@ TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - data_start).count();
 
     AutoencoderKL &vae = nets_->vae();
-    auto [mean, logvar] = decoder_only() ? frozen_moments(vae, x) : vae.encode_moments(x);
+    auto [mean, logvar] = vae.encode_moments(x);  // no graph when the encoder is frozen
     mean = mean.to(torch::kFloat32);
     logvar = logvar.to(torch::kFloat32);
     torch::Tensor z = mean;
