@@ -20,6 +20,8 @@
 #                 in steps [100000]; FAST_BATCH its batch [32]
 #   DECODER_SECONDS wall-clock budget of stage 7, the VAE decoder alone [0 = skipped];
 #                 DECODER_STEPS caps it in steps [100000]
+#   MIX_SECONDS   wall-clock budget of stage 8, the evaluation's speeds and sizes [0 = skipped];
+#                 MIX_STEPS caps it in steps [100000]; MIX_BATCH its batch [256]
 # Each stage is time-boxed: at its budget it gets SIGINT, writes its checkpoint at the next
 # step and stops; a second call with the same RUN_DIR goes on from the checkpoints (--resume).
 # The exported model lands in RUN_DIR/artv-tiny (fp16), ready to copy to models/artv-tiny.
@@ -35,6 +37,10 @@ mkdir -p "$RUN"
 LOG=$RUN/train.log
 
 DATA="--data renderer,$FOOTAGE --data-weights 4,1 --photos $PHOTOS --data-cache $RUN/clip-cache --threads ${THREADS:-0} ${TRAIN_ARGS:-}"
+
+# The straight motions and the pans and tilts, each 3x the weight of the other motions (stages 6, 8).
+STRAIGHT="--renderer-object-motions left,left,left,right,right,right,up,up,up,down,down,down,still
+  --renderer-camera-motions pan_left,pan_left,pan_left,pan_right,pan_right,pan_right,tilt_up,tilt_up,tilt_up,tilt_down,tilt_down,tilt_down,zoom_in,zoom_out,still"
 
 # stage NAME SECONDS ARGS...: `artv train` of the stage NAME begins with (vae, artv) into RUN/NAME:
 # a fresh run, or --resume when NAME already holds a checkpoint.
@@ -96,8 +102,7 @@ if [ "${FAST_SECONDS:-0}" -gt 0 ]; then
   stage artv-fast "$FAST_SECONDS" --init-from "$OUT" --init-all $DATA --data-weights 6,1 \
     --steps "${FAST_STEPS:-100000}" --batch-size "${FAST_BATCH:-32}" --lr 4e-4 --warmup-steps 50 --precision fp32 \
     --p-mode-animate 0.55 --p-mode-continue 0.25 --p-mode-t2v 0.2 \
-    --renderer-object-motions left,left,left,right,right,right,up,up,up,down,down,down,still \
-    --renderer-camera-motions pan_left,pan_left,pan_left,pan_right,pan_right,pan_right,tilt_up,tilt_up,tilt_up,tilt_down,tilt_down,tilt_down,zoom_in,zoom_out,still \
+    $STRAIGHT \
     --renderer-camera-share 0.4 --renderer-min-speed 5 --renderer-max-speed 7 \
     --renderer-min-object-size 0.12 --renderer-max-object-size 0.22 \
     --log-every 20 --checkpoint-every 200
@@ -114,5 +119,22 @@ if [ "${DECODER_SECONDS:-0}" -gt 0 ]; then
     --log-every 10 --checkpoint-every 100
   "$ARTV" train export --run "$RUN/vae-decoder" --out "$RUN/artv-tiny-decoder" --dtype fp16 | tee -a "$LOG"
   OUT=$RUN/artv-tiny-decoder
+fi
+# 8. The evaluation's speeds and sizes (docs/MODEL.md "Stage 6"): the diffusion networks of
+#    the model so far (same VAE, same latents), objects and camera at 2-7 px/frame (the
+#    renderer's default 2-4 and stage 6's 5-7), objects 0.14-0.28 of the short side, a pool of
+#    16,384 renderer clips (4x the default), half the samples animate. The shipped model had
+#    1,446 steps at batch 256 on an H100 (410 + 215 s resumed).
+if [ "${MIX_SECONDS:-0}" -gt 0 ]; then
+  stage artv-mix "$MIX_SECONDS" --init-from "$OUT" --init-all $DATA --data-weights 6,1 \
+    --steps "${MIX_STEPS:-100000}" --batch-size "${MIX_BATCH:-256}" --lr 4e-4 --warmup-steps 50 --precision fp32 \
+    --p-mode-animate 0.5 --p-mode-continue 0.3 --p-mode-t2v 0.2 \
+    --renderer-clips 16384 --latent-cache-mb 4096 \
+    $STRAIGHT \
+    --renderer-camera-share 0.35 --renderer-min-speed 2 --renderer-max-speed 7 \
+    --renderer-min-object-size 0.14 --renderer-max-object-size 0.28 \
+    --log-every 20 --checkpoint-every 200
+  "$ARTV" train export --run "$RUN/artv-mix" --out "$RUN/artv-tiny-mix" --dtype fp16 | tee -a "$LOG"
+  OUT=$RUN/artv-tiny-mix
 fi
 echo "train-artv-tiny: $OUT (copy its files to models/artv-tiny); log: $LOG"

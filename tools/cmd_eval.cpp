@@ -44,6 +44,8 @@ const char *const kEvalHelp =
     "Sampling (ablations):\n"
     "  --sampler NAME         dpmpp_2s_ancestral | ddim | euler (default: the model's)\n"
     "  --steps N              denoising steps per frame (default: the model's)\n"
+    "  --cfg-ref X            reference guidance scale (default: the model's)\n"
+    "  --cfg-anchor X         anchor guidance scale (default: the model's)\n"
     "  --cfg-text X           text guidance scale (default: the model's)\n"
     "  --noise-aug K          noise level of references and anchor, 0..999 (default: the model's)\n"
     "  --no-mask              sample without the masked-diffusion mix\n"
@@ -93,6 +95,8 @@ bool parse_options(int argc, char **argv, EvalOptions &o, std::string &out, bool
             for (const auto &s : args.list(a, value())) o.text_scales.push_back(args.number(a, s));
         } else if (a == "--sampler") o.sampler = value();
         else if (a == "--steps") o.steps = int(args.integer(a, value(), 1, 100000));
+        else if (a == "--cfg-ref") o.cfg_ref = args.number(a, value());
+        else if (a == "--cfg-anchor") o.cfg_anchor = args.number(a, value());
         else if (a == "--cfg-text") o.cfg_text = args.number(a, value());
         else if (a == "--noise-aug") o.noise_aug = int(args.integer(a, value(), 0, 100000));
         else if (a == "--no-mask") o.use_mask = false;

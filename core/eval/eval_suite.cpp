@@ -69,6 +69,8 @@ SessionOptions session_options(const Context &c, uint64_t seed, std::optional<do
     so.gen_size = {c.size, c.size};
     if (!c.o.sampler.empty()) so.sampler = parse_sampler(c.o.sampler);
     so.steps = c.o.steps;
+    so.cfg_ref = c.o.cfg_ref;
+    so.cfg_anchor = c.o.cfg_anchor;
     so.cfg_text = cfg_text ? cfg_text : c.o.cfg_text;
     so.noise_aug = c.o.noise_aug;
     so.use_mask = c.o.use_mask;

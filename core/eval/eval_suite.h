@@ -58,7 +58,7 @@ struct EvalOptions {
     // Sampling (unset: the model's defaults).
     std::string sampler;  // "" = the model's (diffusion/sampler.h names)
     std::optional<int> steps;
-    std::optional<double> cfg_text;
+    std::optional<double> cfg_ref, cfg_anchor, cfg_text;
     std::optional<int> noise_aug;
     bool use_mask = true;
     uint64_t seed = 0;  // clip i of a suite is generated with seed + i in every mode
