@@ -58,6 +58,13 @@ stage() {
   grep -E '^step|^checkpoint|^stopped' "$LOG" | tail -3
 }
 
+# export_stage NAME: RUN/NAME's weights (EMA, fp16) as RUN/artv-tiny-SUFFIX (NAME = STAGE-SUFFIX),
+# the model the next stage starts from.
+export_stage() {
+  OUT=$RUN/artv-tiny-${1#*-}
+  "$ARTV" train export --run "$RUN/$1" --out "$OUT" --dtype fp16 | tee -a "$LOG"
+}
+
 # 1. The tokenizer, on every caption the data can produce.
 [ -f "$RUN/tokenizer.model" ] ||
   "$ARTV" train tokenizer --data "renderer,$FOOTAGE" --photos "$PHOTOS" --vocab-size 512 \
@@ -91,8 +98,7 @@ if [ "${FOCUS_SECONDS:-0}" -gt 0 ]; then
     --renderer-object-motions left,left,left,right,right,right,up,up,up,down,down,down,up_left,up_right,down_left,down_right,bouncing,growing,shrinking,rotating,still \
     --renderer-camera-motions pan_left,pan_left,pan_left,pan_right,pan_right,pan_right,tilt_up,tilt_up,tilt_up,tilt_down,tilt_down,tilt_down,zoom_in,zoom_out,still \
     --renderer-camera-share 0.4 --log-every 10 --checkpoint-every 100
-  "$ARTV" train export --run "$RUN/artv-focus" --out "$RUN/artv-tiny-focus" --dtype fp16 | tee -a "$LOG"
-  OUT=$RUN/artv-tiny-focus
+  export_stage artv-focus
 fi
 # 6. Fast motion (docs/MODEL.md "The shipped artv-tiny"): from the model so far, objects and
 #    camera moving 5-7 px/frame (the straight motions and pans/tilts weighted 3x), 55% animate,
@@ -106,8 +112,7 @@ if [ "${FAST_SECONDS:-0}" -gt 0 ]; then
     --renderer-camera-share 0.4 --renderer-min-speed 5 --renderer-max-speed 7 \
     --renderer-min-object-size 0.12 --renderer-max-object-size 0.22 \
     --log-every 20 --checkpoint-every 200
-  "$ARTV" train export --run "$RUN/artv-fast" --out "$RUN/artv-tiny-fast" --dtype fp16 | tee -a "$LOG"
-  OUT=$RUN/artv-tiny-fast
+  export_stage artv-fast
 fi
 # 7. The decoder (docs/MODEL.md "Stage 5: the decoder"): the VAE decoder of the model so far
 #    trained on with its encoder frozen, so every latent and the diffusion networks stay valid;
@@ -117,8 +122,7 @@ if [ "${DECODER_SECONDS:-0}" -gt 0 ]; then
   stage vae-decoder "$DECODER_SECONDS" --init-from "$OUT" --vae-train decoder $DATA \
     --steps "${DECODER_STEPS:-100000}" --batch-size 16 --lr 3e-4 --warmup-steps 20 \
     --log-every 10 --checkpoint-every 100
-  "$ARTV" train export --run "$RUN/vae-decoder" --out "$RUN/artv-tiny-decoder" --dtype fp16 | tee -a "$LOG"
-  OUT=$RUN/artv-tiny-decoder
+  export_stage vae-decoder
 fi
 # 8. The evaluation's speeds and sizes (docs/MODEL.md "Stage 6"): the diffusion networks of
 #    the model so far (same VAE, same latents), objects and camera at 2-7 px/frame (the
@@ -134,7 +138,6 @@ if [ "${MIX_SECONDS:-0}" -gt 0 ]; then
     --renderer-camera-share 0.35 --renderer-min-speed 2 --renderer-max-speed 7 \
     --renderer-min-object-size 0.14 --renderer-max-object-size 0.28 \
     --log-every 20 --checkpoint-every 200
-  "$ARTV" train export --run "$RUN/artv-mix" --out "$RUN/artv-tiny-mix" --dtype fp16 | tee -a "$LOG"
-  OUT=$RUN/artv-tiny-mix
+  export_stage artv-mix
 fi
 echo "train-artv-tiny: $OUT (copy its files to models/artv-tiny); log: $LOG"
