@@ -69,7 +69,7 @@ gst_artv_settings_init (GstArtvSettings * s)
   s->steps = DEFAULT_STEPS;
   s->sampler = DEFAULT_SAMPLER;
   s->seed = DEFAULT_SEED;
-  s->cfg_ref = s->cfg_anchor = s->cfg_text = DEFAULT_CFG;
+  s->cfg_ref = s->cfg_anchor = s->cfg_text = s->cfg_text_t2v = DEFAULT_CFG;
   s->noise_aug = DEFAULT_NOISE_AUG;
   s->model = NULL;
   s->device = g_strdup (DEFAULT_DEVICE);
@@ -142,6 +142,10 @@ gst_artv_settings_install_properties (GObjectClass * klass, guint first)
   g_object_class_install_property (klass, first + GST_ARTV_PROP_CFG_TEXT,
       cfg_param ("cfg-text", "Text guidance",
           "Guidance scale s_T for the text prompt (-1 = the model's default)"));
+  g_object_class_install_property (klass, first + GST_ARTV_PROP_CFG_TEXT_T2V,
+      cfg_param ("cfg-text-t2v", "Text guidance from text alone",
+          "Guidance scale s_T of a frame made from text alone, with no reference frames: "
+          "the first frame of text-to-video (-1 = the model's default)"));
   g_object_class_install_property (klass, first + GST_ARTV_PROP_NOISE_AUG,
       g_param_spec_int ("noise-aug", "Noise augmentation",
           "Noise level k added to the reference and anchor frames at inference "
@@ -348,6 +352,10 @@ gst_artv_settings_set_property (GstArtvSettings * s, GObject * object, guint pro
     case GST_ARTV_PROP_CFG_TEXT:
       set_cfg (object, "cfg-text", &s->cfg_text, g_value_get_float (value));
       break;
+    case GST_ARTV_PROP_CFG_TEXT_T2V:
+      set_cfg (object, "cfg-text-t2v", &s->cfg_text_t2v,
+          g_value_get_float (value));
+      break;
     case GST_ARTV_PROP_NOISE_AUG:
       s->noise_aug = g_value_get_int (value);
       break;
@@ -409,6 +417,9 @@ gst_artv_settings_get_property (GstArtvSettings * s, GObject * object, guint pro
     case GST_ARTV_PROP_CFG_TEXT:
       g_value_set_float (value, s->cfg_text);
       break;
+    case GST_ARTV_PROP_CFG_TEXT_T2V:
+      g_value_set_float (value, s->cfg_text_t2v);
+      break;
     case GST_ARTV_PROP_NOISE_AUG:
       g_value_set_int (value, s->noise_aug);
       break;
@@ -444,6 +455,8 @@ gst_artv_settings_session_params (const GstArtvSettings * s)
     p.cfg_anchor = s->cfg_anchor;
   if (s->cfg_text >= 0.0f)
     p.cfg_text = s->cfg_text;
+  if (s->cfg_text_t2v >= 0.0f)
+    p.cfg_text_t2v = s->cfg_text_t2v;
   if (s->noise_aug >= 0)
     p.noise_aug = s->noise_aug;
   p.anchor = s->anchor;

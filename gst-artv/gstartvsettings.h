@@ -29,6 +29,7 @@ typedef struct
   artv_sampler sampler;
   guint64 seed;
   gfloat cfg_ref, cfg_anchor, cfg_text; /* < 0 = model default */
+  gfloat cfg_text_t2v;          /* < 0 = model default */
   gint noise_aug;               /* -1 = model default */
   gchar *model;                 /* NULL = $ARTV_MODEL_PATH, else the installed model */
   gchar *device;                /* never NULL */
@@ -48,6 +49,7 @@ enum
   GST_ARTV_PROP_CFG_REF,
   GST_ARTV_PROP_CFG_ANCHOR,
   GST_ARTV_PROP_CFG_TEXT,
+  GST_ARTV_PROP_CFG_TEXT_T2V,
   GST_ARTV_PROP_NOISE_AUG,
   GST_ARTV_PROP_MODEL,
   GST_ARTV_PROP_DEVICE,

@@ -326,6 +326,7 @@ int ff_artv_generator_start(AVFilterContext *ctx, const ArtvGenOptions *opt, int
     params.cfg_ref      = opt->cfg_ref    < 0 ? NAN : (float)opt->cfg_ref;
     params.cfg_anchor   = opt->cfg_anchor < 0 ? NAN : (float)opt->cfg_anchor;
     params.cfg_text     = opt->cfg_text   < 0 ? NAN : (float)opt->cfg_text;
+    params.cfg_text_t2v = opt->cfg_text_t2v < 0 ? NAN : (float)opt->cfg_text_t2v;
     params.noise_aug    = opt->noise_aug;
     params.use_mask     = opt->mask;
     params.anchor       = (artv_anchor_policy)opt->anchor;

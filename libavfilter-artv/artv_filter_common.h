@@ -37,6 +37,7 @@ typedef struct ArtvGenOptions {
     int sampler;        ///< enum artv_sampler
     int64_t seed;       ///< -1: random
     double cfg_ref, cfg_anchor, cfg_text; ///< < 0: the model's
+    double cfg_text_t2v; ///< text scale of a frame from text alone; < 0: the model's
     int noise_aug;      ///< -1: the model's
     int mask;           ///< masked diffusion on/off
     int anchor;         ///< enum artv_anchor_policy
@@ -89,6 +90,8 @@ typedef struct ArtvGenerator {
       offsetof(ctxtype, field.cfg_anchor), AV_OPT_TYPE_DOUBLE, { .dbl = -1 }, -1, 100, ARTV_GEN_FLAGS }, \
     { "cfg_text", "guidance scale of the text (-1: the model's)",                                \
       offsetof(ctxtype, field.cfg_text), AV_OPT_TYPE_DOUBLE, { .dbl = -1 }, -1, 100, ARTV_GEN_FLAGS }, \
+    { "cfg_text_t2v", "text scale of a frame made from text alone, the first of text-to-video (-1: the model's)", \
+      offsetof(ctxtype, field.cfg_text_t2v), AV_OPT_TYPE_DOUBLE, { .dbl = -1 }, -1, 100, ARTV_GEN_FLAGS }, \
     { "noise_aug", "noise-augmentation level k of the conditioning frames (-1: the model's)",   \
       offsetof(ctxtype, field.noise_aug), AV_OPT_TYPE_INT, { .i64 = -1 }, -1, 999, ARTV_GEN_FLAGS }, \
     { "mask", "masked diffusion: reuse the reference frame's noise where the mask network says so", \

@@ -13,7 +13,7 @@ check() { # check DESCRIPTION COMMAND...: the command must succeed
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 "$ARTV" eval --help >"$tmp/help"
-for opt in --suites --modes --clips --frames --drift-frames --sampler --steps --cfg-ref --cfg-anchor --cfg-text --noise-aug --no-mask \
+for opt in --suites --modes --clips --frames --drift-frames --sampler --steps --cfg-ref --cfg-anchor --cfg-text --cfg-text-t2v --noise-aug --no-mask \
            --seed --out --model --real-footage --text-scales; do
     check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
 done
@@ -76,14 +76,15 @@ fi
 check "markdown has the mode columns" grep -q '^| metric | continue | animate | t2v |' "$tmp/r.md"
 
 # Ablation switches reach the settings; bad options are usage errors.
-$E --suites object --modes animate --clips 1 --no-mask --cfg-ref 2 --cfg-anchor 1.25 --cfg-text 3 --noise-aug 0 \
-    --sampler ddim -q --out "$tmp/a.json"; rc=$?
+$E --suites object --modes animate --clips 1 --no-mask --cfg-ref 2 --cfg-anchor 1.25 --cfg-text 3 --cfg-text-t2v 4.5 \
+    --noise-aug 0 --sampler ddim -q --out "$tmp/a.json"; rc=$?
 check "ablation run succeeds" test "$rc" -eq 0
 check "--sampler recorded" grep -q '"sampler": "ddim"' "$tmp/a.json"
 check "--no-mask recorded" grep -q '"use_mask": false' "$tmp/a.json"
 check "--cfg-text recorded" grep -q '"cfg_text": 3' "$tmp/a.json"
 check "--cfg-ref recorded" grep -q '"cfg_ref": 2' "$tmp/a.json"
 check "--cfg-anchor recorded" grep -q '"cfg_anchor": 1.25' "$tmp/a.json"
+check "--cfg-text-t2v recorded" grep -q '"cfg_text_t2v": 4.5' "$tmp/a.json"
 check "only the animate mode ran" test "$(grep -c '"continue"' "$tmp/a.json")" -eq 0
 $E --suites nonsense --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
 check "an unknown suite is a usage error" test "$rc" -eq 2

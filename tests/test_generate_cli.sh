@@ -33,7 +33,7 @@ check "init-random names --tokenizer" grep -q -- "--tokenizer" "$tmp/err"
 "$ARTV" generate --help >"$tmp/help"
 for opt in --model --prompt --prompts --input --include-input --output --frames --size --fps \
            --gen-size --max-size --steps --sampler --eta --seed --cfg-ref --cfg-anchor --cfg-text \
-           --noise-aug --anchor --no-mask --device --dtype --threads --quiet; do
+           --cfg-text-t2v --noise-aug --anchor --no-mask --device --dtype --threads --quiet; do
     check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
 done
 "$ARTV" --help | grep -q '^  generate ' ; check "artv --help lists generate" test $? -eq 0

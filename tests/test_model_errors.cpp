@@ -44,6 +44,13 @@ START_TEST(test_config_errors) {
     ModelConfig ok = parse_model_config(tiny_json(), "tiny");
     ck_assert_int_eq(ok.unet.model_channels, 32);
     ck_assert_int_eq(ok.size_multiple(), 16);
+    // sampling.cfg_text_t2v is optional (unset: cfg_text), read when given, range-checked.
+    ck_assert(!ok.sampling.cfg_text_t2v.has_value());
+    ModelConfig t2v = parse_model_config(edited("\"steps\": 4", "\"steps\": 4, \"cfg_text_t2v\": 2.5"), "c.json");
+    ck_assert(t2v.sampling.cfg_text_t2v.has_value() && *t2v.sampling.cfg_text_t2v == 2.5);
+    ck_assert(parse_model_config(t2v.to_json(), "c.json").sampling.cfg_text_t2v == 2.5);
+    expect_error([] { parse_model_config(edited("\"steps\": 4", "\"steps\": 4, \"cfg_text_t2v\": -1"), "c.json"); },
+                 ARTV_ERR_FORMAT, {"sampling.cfg_text_t2v", "got -1"});
 
     expect_error([] { parse_model_config("{", "c.json"); }, ARTV_ERR_FORMAT, {"c.json", "JSON"});
     expect_error([] { parse_model_config(edited("\"name\"", "\"nmae\""), "c.json"); }, ARTV_ERR_FORMAT,

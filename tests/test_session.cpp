@@ -18,6 +18,7 @@
 #include "generate/model_loader.h"
 #include "generate/session.h"
 #include "model/artv_networks.h"
+#include "model_testutil.h"
 #include "util/error.h"
 
 // Check after the C++ headers: its fail() macro clashes with std::basic_ios::fail.
@@ -318,6 +319,57 @@ START_TEST(test_denoiser_calls) {
 }
 END_TEST
 
+// cfg_text_t2v is the text scale of frames from text alone (blank references) and of no other:
+// it changes a T2V first frame and its guidance rows, and leaves an animated still alone. The
+// networks get random output layers (the zero-initialised ones would make every eps 0).
+START_TEST(test_cfg_text_t2v) {
+    artv_model *model = open_tiny();
+    artv_model_info info;
+    ck_assert_int_eq(artv_model_get_info(model, &info), ARTV_OK);
+    // test-tiny's config has no sampling.cfg_text_t2v: the model's cfg_text stands in.
+    ck_assert(info.default_cfg_text_t2v == info.default_cfg_text);
+    artv_model_close(model);
+
+    std::shared_ptr<artv::ArtvNetworks> nets = artv::ArtvNetworks::create_random(
+        artv::test::test_tiny_config(), 1, torch::kCPU, torch::kFloat32,
+        artv::test::tiny_tokenizer_path());
+    artv::test::randomize(nets->modules(), 17, 0.1);
+    const std::vector<uint8_t> still = test_image(W, H, 0);
+    at::Tensor t2v[2], animate[2];
+    int t2v_calls[2], later_calls[2], animate_calls[2];
+    for (int run = 0; run < 2; ++run) {
+        artv::SessionOptions o;
+        o.sampler = artv::SamplerKind::Ddim;
+        o.steps = 2;
+        o.seed = 5;
+        o.cfg_ref = o.cfg_anchor = o.cfg_text = 1.0;
+        o.cfg_text_t2v = run == 0 ? 1.0 : 50.0;  // random text layers move eps little
+        artv::Session s(nets, o);
+        ck_assert(s.cfg_text_t2v() == *o.cfg_text_t2v);
+        s.set_prompt("a red square moving left");
+        t2v[run] = s.next_frame_image({W, H});
+        t2v_calls[run] = s.state().denoiser_calls_last_frame;
+        s.next_frame_image();  // references = the first frame: cfg_text (1) again
+        later_calls[run] = s.state().denoiser_calls_last_frame;
+
+        artv::Session a(nets, o);
+        a.set_prompt("a red square moving left");
+        a.feed_frame(still.data(), W, H, 3 * W);
+        animate[run] = a.next_frame_image();
+        animate_calls[run] = a.state().denoiser_calls_last_frame;
+    }
+    ck_assert_msg(artv::test::max_abs_diff(t2v[0], t2v[1]) > 1e-3,
+                  "cfg_text_t2v 50 left the T2V first frame unchanged");
+    ck_assert_int_eq(t2v_calls[0], 2);      // DDIM 2 steps, one condition
+    ck_assert_int_eq(t2v_calls[1], 2 * 2);  // eps(0,0,0) and eps(0,0,T)
+    ck_assert_int_eq(later_calls[0], 2);
+    ck_assert_int_eq(later_calls[1], 2);
+    ck_assert_msg(torch::equal(animate[0], animate[1]), "cfg_text_t2v changed a frame with references");
+    ck_assert_int_eq(animate_calls[0], 2);
+    ck_assert_int_eq(animate_calls[1], 2);
+}
+END_TEST
+
 namespace {
 struct AbortAfter {
     std::atomic<int> polls{0};
@@ -400,6 +452,7 @@ START_TEST(test_bad_session_params) {
         {"inf cfg_text", [](artv_session_params &p) { p.cfg_text = INFINITY; }, "cfg_text"},
         {"-inf cfg_ref", [](artv_session_params &p) { p.cfg_ref = -INFINITY; }, "cfg_ref"},
         {"negative cfg_anchor", [](artv_session_params &p) { p.cfg_anchor = -1.0f; }, "cfg_anchor"},
+        {"negative cfg_text_t2v", [](artv_session_params &p) { p.cfg_text_t2v = -2.0f; }, "cfg_text_t2v"},
         {"nan eta", [](artv_session_params &p) { p.eta = NAN; }, "eta"},
         {"noise level", [](artv_session_params &p) { p.noise_aug = 1000; }, "noise_aug"},
         {"negative noise level", [](artv_session_params &p) { p.noise_aug = -5; }, "noise_aug"},
@@ -666,6 +719,7 @@ static Suite *suite(void) {
     TCase *gen = tcase_create("generation");
     tcase_add_test(gen, test_deterministic_by_seed);
     tcase_add_test(gen, test_denoiser_calls);
+    tcase_add_test(gen, test_cfg_text_t2v);
     tcase_add_test(gen, test_abort_and_progress);
     tcase_add_test(gen, test_two_threads_one_model);
     suite_add_tcase(s, gen);

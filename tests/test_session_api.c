@@ -39,6 +39,7 @@ START_TEST(test_c_api_modes) {
     int i;
 
     ck_assert(isnan(p.cfg_text));
+    ck_assert(isnan(p.cfg_text_t2v));
     ck_assert_int_eq(p.steps, 0);
     ck_assert_int_eq(p.use_mask, 1);
     ck_assert_int_eq(p.progress_steps, 0);

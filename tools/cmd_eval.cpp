@@ -47,6 +47,7 @@ const char *const kEvalHelp =
     "  --cfg-ref X            reference guidance scale (default: the model's)\n"
     "  --cfg-anchor X         anchor guidance scale (default: the model's)\n"
     "  --cfg-text X           text guidance scale (default: the model's)\n"
+    "  --cfg-text-t2v X       text scale of the t2v mode's first frame (default: the model's)\n"
     "  --noise-aug K          noise level of references and anchor, 0..999 (default: the model's)\n"
     "  --no-mask              sample without the masked-diffusion mix\n"
     "  --seed N               sampling seed; clip i uses N + i in every mode (default 0)\n"
@@ -98,6 +99,7 @@ bool parse_options(int argc, char **argv, EvalOptions &o, std::string &out, bool
         else if (a == "--cfg-ref") o.cfg_ref = args.number(a, value());
         else if (a == "--cfg-anchor") o.cfg_anchor = args.number(a, value());
         else if (a == "--cfg-text") o.cfg_text = args.number(a, value());
+        else if (a == "--cfg-text-t2v") o.cfg_text_t2v = args.number(a, value());
         else if (a == "--noise-aug") o.noise_aug = int(args.integer(a, value(), 0, 100000));
         else if (a == "--no-mask") o.use_mask = false;
         else if (a == "--seed") o.seed = uint64_t(args.integer(a, value(), 0, INT64_MAX));

@@ -66,6 +66,8 @@ const char *const kGenerateHelp =
     "  --cfg-ref X            guidance scale of the reference frames (default: the model's)\n"
     "  --cfg-anchor X         guidance scale of the anchor frame (default: the model's)\n"
     "  --cfg-text X           guidance scale of the text (default: the model's)\n"
+    "  --cfg-text-t2v X       text scale of a frame made from text alone (the first frame of\n"
+    "                         text-to-video; default: the model's)\n"
     "  --noise-aug K          noise level of references and anchor, 0..999 (default: the model's)\n"
     "  --anchor POLICY        paper (first frame of each prompt segment; default) | first (the\n"
     "                         session's first frame throughout) | none\n"
@@ -96,6 +98,7 @@ struct Options {
     int frames = -1, out_w = 0, out_h = 0, gen_w = 0, gen_h = 0, max_size = 2048;
     int steps = 0, noise_aug = -1, threads = 0;
     double fps = 0, eta = NAN, cfg_ref = NAN, cfg_anchor = NAN, cfg_text = NAN;
+    double cfg_text_t2v = NAN;
     uint64_t seed = 0;
 };
 
@@ -129,6 +132,7 @@ bool parse_options(int argc, char **argv, Options &o) {
         else if (a == "--cfg-ref") o.cfg_ref = args.number(a, value());
         else if (a == "--cfg-anchor") o.cfg_anchor = args.number(a, value());
         else if (a == "--cfg-text") o.cfg_text = args.number(a, value());
+        else if (a == "--cfg-text-t2v") o.cfg_text_t2v = args.number(a, value());
         else if (a == "--noise-aug") o.noise_aug = static_cast<int>(args.integer(a, value(), 0, 100000));
         else if (a == "--anchor") o.anchor = value();
         else if (a == "--no-mask") o.no_mask = true;
@@ -232,6 +236,7 @@ int run_generate(const Options &o) {
     sp.cfg_ref = static_cast<float>(o.cfg_ref);
     sp.cfg_anchor = static_cast<float>(o.cfg_anchor);
     sp.cfg_text = static_cast<float>(o.cfg_text);
+    sp.cfg_text_t2v = static_cast<float>(o.cfg_text_t2v);
     sp.noise_aug = o.noise_aug;
     sp.use_mask = o.no_mask ? 0 : 1;
     sp.anchor = o.anchor == "first" ? ARTV_ANCHOR_FIRST

@@ -73,7 +73,7 @@ artv_session_params artv_session_default_params(void) {
     p.sampler = ARTV_SAMPLER_DEFAULT;
     p.eta = 1.0f;
     p.seed = 0;
-    p.cfg_ref = p.cfg_anchor = p.cfg_text = NAN;
+    p.cfg_ref = p.cfg_anchor = p.cfg_text = p.cfg_text_t2v = NAN;
     p.noise_aug = -1;
     p.use_mask = 1;
     p.anchor = ARTV_ANCHOR_PAPER;
@@ -157,6 +157,7 @@ artv::SessionOptions session_options(const artv_session_params &p) {
     if (!std::isnan(p.cfg_ref)) o.cfg_ref = p.cfg_ref;
     if (!std::isnan(p.cfg_anchor)) o.cfg_anchor = p.cfg_anchor;
     if (!std::isnan(p.cfg_text)) o.cfg_text = p.cfg_text;
+    if (!std::isnan(p.cfg_text_t2v)) o.cfg_text_t2v = p.cfg_text_t2v;
     if (p.noise_aug != -1) o.noise_aug = p.noise_aug;
     o.use_mask = p.use_mask != 0;
     const int anchor = enum_field(p.anchor);
@@ -221,6 +222,8 @@ artv_status artv_model_get_info(const artv_model *model, artv_model_info *info) 
         i.default_cfg_anchor = static_cast<float>(c.sampling.cfg_anchor);
         i.default_cfg_text = static_cast<float>(c.sampling.cfg_text);
         i.default_noise_aug = c.sampling.noise_aug;
+        i.default_cfg_text_t2v =
+            static_cast<float>(c.sampling.cfg_text_t2v.value_or(c.sampling.cfg_text));
         copy_text(i.device, model->device);
         copy_text(i.dtype, model->dtype);
         i.parameters = model->networks->parameter_count();

@@ -72,6 +72,7 @@ SessionOptions session_options(const Context &c, uint64_t seed, std::optional<do
     so.cfg_ref = c.o.cfg_ref;
     so.cfg_anchor = c.o.cfg_anchor;
     so.cfg_text = cfg_text ? cfg_text : c.o.cfg_text;
+    so.cfg_text_t2v = c.o.cfg_text_t2v;
     so.noise_aug = c.o.noise_aug;
     so.use_mask = c.o.use_mask;
     so.seed = seed;
@@ -646,6 +647,7 @@ json run_eval(const EvalOptions &o) {
                           {"cfg_ref", cfg.ref},
                           {"cfg_anchor", cfg.anchor},
                           {"cfg_text", cfg.text},
+                          {"cfg_text_t2v", probe.cfg_text_t2v()},
                           {"noise_aug", probe.noise_aug()},
                           {"use_mask", o.use_mask},
                           {"seed", o.seed},

@@ -59,6 +59,7 @@ struct EvalOptions {
     std::string sampler;  // "" = the model's (diffusion/sampler.h names)
     std::optional<int> steps;
     std::optional<double> cfg_ref, cfg_anchor, cfg_text;
+    std::optional<double> cfg_text_t2v;  // the t2v mode's first frame
     std::optional<int> noise_aug;
     bool use_mask = true;
     uint64_t seed = 0;  // clip i of a suite is generated with seed + i in every mode

@@ -68,6 +68,7 @@ struct Session::Impl {
     int steps;
     double eta;
     CfgScales cfg;
+    double cfg_text_t2v;  // replaces cfg.text when the references are blank
     int noise_aug;
     int multiple;
     FrameSize gen_size;  // {0, 0} until fixed
@@ -184,6 +185,8 @@ Session::Session(std::shared_ptr<const ArtvNetworks> networks, SessionOptions op
     impl->cfg.ref = check_scale(options_.cfg_ref, d.cfg_ref, "cfg_ref");
     impl->cfg.anchor = check_scale(options_.cfg_anchor, d.cfg_anchor, "cfg_anchor");
     impl->cfg.text = check_scale(options_.cfg_text, d.cfg_text, "cfg_text");
+    impl->cfg_text_t2v =
+        check_scale(options_.cfg_text_t2v, d.cfg_text_t2v.value_or(impl->cfg.text), "cfg_text_t2v");
     impl->noise_aug = options_.noise_aug.value_or(d.noise_aug);
     if (impl->noise_aug < 0 || impl->noise_aug >= config.schedule.timesteps)
         throw_invalid("noise_aug must be in [0, " + std::to_string(config.schedule.timesteps - 1) +
@@ -203,6 +206,7 @@ Session::~Session() = default;
 SamplerKind Session::sampler() const { return impl_->sampler; }
 int Session::steps() const { return impl_->steps; }
 CfgScales Session::cfg_scales() const { return impl_->cfg; }
+double Session::cfg_text_t2v() const { return impl_->cfg_text_t2v; }
 int Session::noise_aug() const { return impl_->noise_aug; }
 
 void Session::set_prompt(const std::string &prompt) {
@@ -260,8 +264,12 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
         const std::string &prompt = m.prompts.segments()[segment].prompt;
         const bool refs_blank = cond.reference(1).blank();
         const bool anchor_blank = cond.anchor().blank();
+        // A frame from text alone has its own text scale: nothing it is guided by is carried
+        // into it from an earlier guided frame, so guidance there cannot compound (EVAL.md).
+        CfgScales scales = m.cfg;
+        if (refs_blank) scales.text = m.cfg_text_t2v;
         const auto terms =
-            cfg_terms(effective_cfg_scales(m.cfg, refs_blank, anchor_blank, prompt.empty()));
+            cfg_terms(effective_cfg_scales(scales, refs_blank, anchor_blank, prompt.empty()));
 
         // Per-frame invariants, once per frame (DESIGN.md): noise-augmented references and
         // anchor (paper §3.3), text tokens, then the networks' prepared conditions for the

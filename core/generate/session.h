@@ -62,6 +62,9 @@ struct SessionOptions {
     std::optional<double> eta;
     uint64_t seed = 0;
     std::optional<double> cfg_ref, cfg_anchor, cfg_text;  // finite, in [0, 100]
+    // Text scale of a frame made from text alone (blank references: the T2V first frame);
+    // unset = the model's sampling.cfg_text_t2v, else the resolved cfg_text.
+    std::optional<double> cfg_text_t2v;
     std::optional<int> noise_aug;                          // inference level k (paper §3.3)
     bool use_mask = true;                                  // masked diffusion (paper Eq. 7)
     artv_anchor_policy anchor = ARTV_ANCHOR_PAPER;
@@ -125,6 +128,7 @@ public:
     SamplerKind sampler() const;
     int steps() const;
     CfgScales cfg_scales() const;
+    double cfg_text_t2v() const;
     int noise_aug() const;
 
 private:

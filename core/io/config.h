@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,9 @@ struct SamplingConfig {
     std::string sampler = "dpmpp_2s_ancestral"; // "dpmpp_2s_ancestral", "ddim", "euler"
     int steps = 30;
     double cfg_ref = 1.5, cfg_anchor = 1.5, cfg_text = 5.0;
+    // Text scale of a frame made from text alone (blank references: the T2V first frame).
+    // Unset = cfg_text. Guidance there cannot compound: no later frame is guided by it twice.
+    std::optional<double> cfg_text_t2v;
     int noise_aug = 200;          // inference noise level k (paper §3.3)
     int native_short_side = 512;  // pixels
     int fps = 8;

@@ -5,7 +5,7 @@ set -eu
 FFMPEG=$ARTV_BUILDDIR/ffmpeg-build/ffmpeg
 [ -x "$FFMPEG" ] || { echo "SKIP: $FFMPEG not built (configure --enable-ffmpeg)"; exit 77; }
 
-common="prompt frames prompts steps sampler seed cfg_ref cfg_anchor cfg_text noise_aug mask
+common="prompt frames prompts steps sampler seed cfg_ref cfg_anchor cfg_text cfg_text_t2v noise_aug mask
 anchor gen_size model device dtype threads"
 check() {
   help=$("$FFMPEG" -hide_banner -h "filter=$1")

@@ -8,7 +8,7 @@
 
 static const gchar *const shared_properties[] = {
   "prompt", "prompts", "steps", "sampler", "seed", "cfg-ref", "cfg-anchor", "cfg-text",
-  "noise-aug", "model", "device", "threads", "anchor",
+  "cfg-text-t2v", "noise-aug", "model", "device", "threads", "anchor",
 };
 
 static const gchar *const element_names[] = { "artvsrc", "artv" };

@@ -35,7 +35,7 @@ extern "C" {
 #define ARTV_VERSION_PATCH 0
 /* Bumped when a struct below changes layout; checked by artv_*_default_params users at run time
  * through artv_abi_version(). */
-#define ARTV_ABI_VERSION 1
+#define ARTV_ABI_VERSION 2
 
 /* The largest width or height of a frame fed to or taken from a session (FFmpeg's own limit). */
 #define ARTV_MAX_FRAME_SIDE 16384
@@ -101,6 +101,7 @@ typedef struct artv_model_info {
     char device[32];
     char dtype[16];
     int64_t parameters;     /* all networks together */
+    float default_cfg_text_t2v; /* text scale of a frame from text alone (T2V first frame) */
 } artv_model_info;
 
 ARTV_API artv_status artv_model_get_info(const artv_model *model, artv_model_info *info);
@@ -149,6 +150,9 @@ typedef struct artv_session_params {
     void *abort_user;
     int progress_steps;        /* nonzero: progress is also called after every denoising step
                                   (step < steps), not only after every frame (default 0) */
+    float cfg_text_t2v;        /* text scale of a frame from text alone (no references: the
+                                  text-to-video first frame); NAN = the model's, whose own
+                                  default is its cfg_text */
 } artv_session_params;
 
 ARTV_API artv_session_params artv_session_default_params(void);
