@@ -38,9 +38,10 @@ LOG=$RUN/train.log
 
 DATA="--data renderer,$FOOTAGE --data-weights 4,1 --photos $PHOTOS --data-cache $RUN/clip-cache --threads ${THREADS:-0} ${TRAIN_ARGS:-}"
 
-# The straight motions and the pans and tilts, each 3x the weight of the other motions (stages 6, 8).
-STRAIGHT="--renderer-object-motions left,left,left,right,right,right,up,up,up,down,down,down,still
-  --renderer-camera-motions pan_left,pan_left,pan_left,pan_right,pan_right,pan_right,tilt_up,tilt_up,tilt_up,tilt_down,tilt_down,tilt_down,zoom_in,zoom_out,still"
+# The pans and tilts, each 3x the weight of the zooms and the still camera (stages 5, 6, 8);
+# with the straight object motions, each 3x the weight of standing still (stages 6, 8).
+PANS="--renderer-camera-motions pan_left,pan_left,pan_left,pan_right,pan_right,pan_right,tilt_up,tilt_up,tilt_up,tilt_down,tilt_down,tilt_down,zoom_in,zoom_out,still"
+STRAIGHT="--renderer-object-motions left,left,left,right,right,right,up,up,up,down,down,down,still $PANS"
 
 # stage NAME SECONDS ARGS...: `artv train` of the stage NAME begins with (vae, artv) into RUN/NAME:
 # a fresh run, or --resume when NAME already holds a checkpoint.
@@ -96,8 +97,7 @@ if [ "${FOCUS_SECONDS:-0}" -gt 0 ]; then
     --steps "${FOCUS_STEPS:-100000}" --batch-size 32 --lr 4e-4 --warmup-steps 50 --precision fp32 \
     --p-mode-animate 0.5 --p-mode-continue 0.3 --p-mode-t2v 0.2 \
     --renderer-object-motions left,left,left,right,right,right,up,up,up,down,down,down,up_left,up_right,down_left,down_right,bouncing,growing,shrinking,rotating,still \
-    --renderer-camera-motions pan_left,pan_left,pan_left,pan_right,pan_right,pan_right,tilt_up,tilt_up,tilt_up,tilt_down,tilt_down,tilt_down,zoom_in,zoom_out,still \
-    --renderer-camera-share 0.4 --log-every 10 --checkpoint-every 100
+    $PANS --renderer-camera-share 0.4 --log-every 10 --checkpoint-every 100
   export_stage artv-focus
 fi
 # 6. Fast motion (docs/MODEL.md "The shipped artv-tiny"): from the model so far, objects and
