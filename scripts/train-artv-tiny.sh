@@ -25,7 +25,7 @@
 # Each stage is time-boxed: at its budget it gets SIGINT, writes its checkpoint at the next
 # step and stops; a second call with the same RUN_DIR goes on from the checkpoints (--resume).
 # The exported model lands in RUN_DIR/artv-tiny (fp16), ready to copy to models/artv-tiny.
-set -eu
+set -eu -o pipefail   # pipefail: an export piped through tee must stop the script when it fails
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 RUN=${1:-$TOP/_build/train-artv-tiny}
 ARTV=${ARTV:-$TOP/_build/default/tools/artv}
@@ -56,12 +56,20 @@ stage() {
     --out-dir "$RUN/$name" "$@" >>"$LOG" 2>&1 </dev/null || status=$?
   # 124: the budget ran out and artv stopped with a checkpoint; 130: the same, seen by artv.
   case $status in 0|124|130) ;; *) echo "train $name failed (status $status): see $LOG" >&2; exit 1 ;; esac
-  grep -E '^step|^checkpoint|^stopped' "$LOG" | tail -3
+  grep -E '^step|^checkpoint|^stopped' "$LOG" | tail -3 || true   # no such line yet is no error
+}
+
+# need_checkpoint NAME: a stage whose budget ran out before its first step has nothing to
+# export; say so rather than let the next stage start from a model that is not there.
+need_checkpoint() {
+  [ -f "$RUN/$1/latest.safetensors" ] ||
+    { echo "train-artv-tiny: stage $1 stopped before its first checkpoint; give it more seconds and run again (see $LOG)" >&2; exit 1; }
 }
 
 # export_stage NAME: RUN/NAME's weights (EMA, fp16) as RUN/artv-tiny-SUFFIX (NAME = STAGE-SUFFIX),
 # the model the next stage starts from.
 export_stage() {
+  need_checkpoint "$1"
   OUT=$RUN/artv-tiny-${1#*-}
   "$ARTV" train export --run "$RUN/$1" --out "$OUT" --dtype fp16 | tee -a "$LOG"
 }
@@ -75,6 +83,7 @@ export_stage() {
 stage vae "${VAE_SECONDS:-150}" --model-config "$CONFIG" $DATA \
   --steps "${VAE_STEPS:-100000}" --batch-size 32 --lr 3e-4 --warmup-steps 50 \
   --log-every 50 --checkpoint-every 1000
+need_checkpoint vae
 "$ARTV" train export --run "$RUN/vae" --out "$RUN/vae-model" --dtype fp32 \
   --tokenizer "$RUN/tokenizer.model" | tee -a "$LOG"
 
@@ -86,6 +95,7 @@ stage artv "${ARTV_SECONDS:-330}" --model-config "$CONFIG" --init-from "$RUN/vae
   --log-every 100 --checkpoint-every 1000
 
 # 4. The stage-3 weights: EMA in fp16.
+need_checkpoint artv
 "$ARTV" train export --run "$RUN/artv" --out "$RUN/artv-tiny" --dtype fp16 | tee -a "$LOG"
 OUT=$RUN/artv-tiny
 
