@@ -59,19 +59,21 @@ stage() {
   grep -E '^step|^checkpoint|^stopped' "$LOG" | tail -3 || true   # no such line yet is no error
 }
 
-# need_checkpoint NAME: a stage whose budget ran out before its first step has nothing to
-# export; say so rather than let the next stage start from a model that is not there.
-need_checkpoint() {
-  [ -f "$RUN/$1/latest.safetensors" ] ||
-    { echo "train-artv-tiny: stage $1 stopped before its first checkpoint; give it more seconds and run again (see $LOG)" >&2; exit 1; }
+# export_run NAME OUT DTYPE [ARGS...]: RUN/NAME's weights (EMA) as the model OUT. A stage whose
+# budget ran out before its first step has nothing to export: say so rather than let the next
+# stage start from a model that is not there.
+export_run() {
+  name=$1 out=$2 dtype=$3; shift 3
+  [ -f "$RUN/$name/latest.safetensors" ] ||
+    { echo "train-artv-tiny: stage $name stopped before its first checkpoint; give it more seconds and run again (see $LOG)" >&2; exit 1; }
+  "$ARTV" train export --run "$RUN/$name" --out "$out" --dtype "$dtype" "$@" | tee -a "$LOG"
 }
 
-# export_stage NAME: RUN/NAME's weights (EMA, fp16) as RUN/artv-tiny-SUFFIX (NAME = STAGE-SUFFIX),
+# export_stage NAME: RUN/NAME's weights in fp16 as RUN/artv-tiny-SUFFIX (NAME = STAGE-SUFFIX),
 # the model the next stage starts from.
 export_stage() {
-  need_checkpoint "$1"
   OUT=$RUN/artv-tiny-${1#*-}
-  "$ARTV" train export --run "$RUN/$1" --out "$OUT" --dtype fp16 | tee -a "$LOG"
+  export_run "$1" "$OUT" fp16
 }
 
 # 1. The tokenizer, on every caption the data can produce.
@@ -83,9 +85,7 @@ export_stage() {
 stage vae "${VAE_SECONDS:-150}" --model-config "$CONFIG" $DATA \
   --steps "${VAE_STEPS:-100000}" --batch-size 32 --lr 3e-4 --warmup-steps 50 \
   --log-every 50 --checkpoint-every 1000
-need_checkpoint vae
-"$ARTV" train export --run "$RUN/vae" --out "$RUN/vae-model" --dtype fp32 \
-  --tokenizer "$RUN/tokenizer.model" | tee -a "$LOG"
+export_run vae "$RUN/vae-model" fp32 --tokenizer "$RUN/tokenizer.model"
 
 # 3. The ARTV networks: 45% animate (a still frame; only the text says how to move), 35%
 #    continue, 20% text-to-video, with the pooled text embedding of the model config.
@@ -95,8 +95,7 @@ stage artv "${ARTV_SECONDS:-330}" --model-config "$CONFIG" --init-from "$RUN/vae
   --log-every 100 --checkpoint-every 1000
 
 # 4. The stage-3 weights: EMA in fp16.
-need_checkpoint artv
-"$ARTV" train export --run "$RUN/artv" --out "$RUN/artv-tiny" --dtype fp16 | tee -a "$LOG"
+export_run artv "$RUN/artv-tiny" fp16
 OUT=$RUN/artv-tiny
 
 # 5. The focused continuation (docs/MODEL.md): from the stage-3 model, batch 32, fp32, half
