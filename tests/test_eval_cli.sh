@@ -13,7 +13,7 @@ check() { # check DESCRIPTION COMMAND...: the command must succeed
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 "$ARTV" eval --help >"$tmp/help"
-for opt in --suites --modes --clips --frames --drift-frames --sampler --steps --cfg-ref --cfg-anchor --cfg-text --cfg-text-t2v --noise-aug --no-mask \
+for opt in --suites --modes --clips --frames --drift-frames --sampler --steps --cfg-ref --cfg-anchor --cfg-text --cfg-text-t2v --noise-aug --anchor --no-mask \
            --seed --out --model --real-footage --text-scales; do
     check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
 done
@@ -68,6 +68,7 @@ need(num(s["conflict"]["switch"].get("first_prompt_direction_accuracy", "x")), "
 for scale in ("1", "7.5"):
     need(num(s["text_scale"][scale].get("object_direction_accuracy", "x")), "text_scale." + scale)
 need(r["settings"]["steps"] == 4 and r["settings"]["use_mask"] is True, "settings")
+need(r["settings"]["anchor"] == "paper", "the paper's anchor by default")
 sys.exit(0 if ok else 1)
 PY
     check "every mode's fields in the JSON" test "$rc" -eq 0
@@ -77,7 +78,7 @@ check "markdown has the mode columns" grep -q '^| metric | continue | animate | 
 
 # Ablation switches reach the settings; bad options are usage errors.
 $E --suites object --modes animate --clips 1 --no-mask --cfg-ref 2 --cfg-anchor 1.25 --cfg-text 3 --cfg-text-t2v 4.5 \
-    --noise-aug 0 --sampler ddim -q --out "$tmp/a.json"; rc=$?
+    --noise-aug 0 --sampler ddim --anchor none -q --out "$tmp/a.json"; rc=$?
 check "ablation run succeeds" test "$rc" -eq 0
 check "--sampler recorded" grep -q '"sampler": "ddim"' "$tmp/a.json"
 check "--no-mask recorded" grep -q '"use_mask": false' "$tmp/a.json"
@@ -85,12 +86,16 @@ check "--cfg-text recorded" grep -q '"cfg_text": 3' "$tmp/a.json"
 check "--cfg-ref recorded" grep -q '"cfg_ref": 2' "$tmp/a.json"
 check "--cfg-anchor recorded" grep -q '"cfg_anchor": 1.25' "$tmp/a.json"
 check "--cfg-text-t2v recorded" grep -q '"cfg_text_t2v": 4.5' "$tmp/a.json"
+check "--anchor recorded" grep -q '"anchor": "none"' "$tmp/a.json"
 check "only the animate mode ran" test "$(grep -c '"continue"' "$tmp/a.json")" -eq 0
 $E --suites nonsense --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
 check "an unknown suite is a usage error" test "$rc" -eq 2
 check "the message names the suite" grep -q nonsense "$tmp/err"
 $E --modes sideways --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
 check "an unknown mode is a usage error" test "$rc" -eq 2
+$E --suites object --anchor last --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
+check "an unknown anchor policy is a usage error" test "$rc" -eq 2
+check "the message names the policies" grep -q 'paper, first or none, got "last"' "$tmp/err"
 $E --suites object --sampler heun --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
 check "an unknown sampler is refused" test "$rc" -ne 0
 check "the message names the sampler" grep -q heun "$tmp/err"

@@ -83,6 +83,7 @@ expect() { # expect RC PATTERN DESCRIPTION -- ARGS...
 expect 2 "--steps needs a whole number" "--steps 0" -- --steps 0
 expect 2 "--cfg-text needs a finite number" "--cfg-text nan" -- --cfg-text nan
 expect 2 "dpmpp_2s_ancestral" "an unknown sampler" -- --sampler heun
+expect 2 'paper, first or none, got "last"' "an unknown anchor policy" -- --anchor last
 expect 2 "character 3" "a bad schedule" -- --prompts "a:x"
 expect 2 "--size needs WIDTHxHEIGHT" "a bad size" -- --size 0x10
 expect 2 "--size needs WIDTHxHEIGHT" "a size past int (not wrapped to 16x64)" -- --size 4294967312x64

@@ -81,4 +81,11 @@ std::vector<std::string> ArgParser::list(const std::string &opt, const std::stri
     return out;
 }
 
+artv_anchor_policy ArgParser::anchor_policy(const std::string &opt, const std::string &text) const {
+    if (text == "paper") return ARTV_ANCHOR_PAPER;
+    if (text == "first") return ARTV_ANCHOR_FIRST;
+    if (text == "none") return ARTV_ANCHOR_NONE;
+    error(opt + " must be paper, first or none, got \"" + text + "\"");
+}
+
 }  // namespace artv::cli

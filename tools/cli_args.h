@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "artv/artv.h"
+
 namespace artv::cli {
 
 class ArgParser {
@@ -26,6 +28,8 @@ public:
               int hi = 16384) const;
     // "a,b,c" (no empty item).
     std::vector<std::string> list(const std::string &opt, const std::string &text) const;
+    // paper | first | none (the --anchor option of generate and eval).
+    artv_anchor_policy anchor_policy(const std::string &opt, const std::string &text) const;
 
 private:
     std::string command_;

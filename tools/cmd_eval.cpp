@@ -49,6 +49,7 @@ const char *const kEvalHelp =
     "  --cfg-text X           text guidance scale (default: the model's)\n"
     "  --cfg-text-t2v X       text scale of the t2v mode's first frame (default: the model's)\n"
     "  --noise-aug K          noise level of references and anchor, 0..999 (default: the model's)\n"
+    "  --anchor POLICY        paper (default) | first | none (no anchor: the inference ablation)\n"
     "  --no-mask              sample without the masked-diffusion mix\n"
     "  --seed N               sampling seed; clip i uses N + i in every mode (default 0)\n"
     "Data and output:\n"
@@ -101,6 +102,7 @@ bool parse_options(int argc, char **argv, EvalOptions &o, std::string &out, bool
         else if (a == "--cfg-text") o.cfg_text = args.number(a, value());
         else if (a == "--cfg-text-t2v") o.cfg_text_t2v = args.number(a, value());
         else if (a == "--noise-aug") o.noise_aug = int(args.integer(a, value(), 0, 100000));
+        else if (a == "--anchor") o.anchor = args.anchor_policy(a, value());
         else if (a == "--no-mask") o.use_mask = false;
         else if (a == "--seed") o.seed = uint64_t(args.integer(a, value(), 0, INT64_MAX));
         else if (a == "--photos") o.photos = value();

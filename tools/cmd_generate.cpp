@@ -92,7 +92,7 @@ int abort_requested(void *) { return g_signal != 0; }
 
 struct Options {
     std::string model, prompt, prompts, input, output, sampler, device = "auto", dtype = "auto";
-    std::string anchor = "paper";
+    artv_anchor_policy anchor = ARTV_ANCHOR_PAPER;
     bool have_prompt = false, have_prompts = false, include_input = false, no_mask = false;
     bool quiet = false;
     int frames = -1, out_w = 0, out_h = 0, gen_w = 0, gen_h = 0, max_size = 2048;
@@ -134,7 +134,7 @@ bool parse_options(int argc, char **argv, Options &o) {
         else if (a == "--cfg-text") o.cfg_text = args.number(a, value());
         else if (a == "--cfg-text-t2v") o.cfg_text_t2v = args.number(a, value());
         else if (a == "--noise-aug") o.noise_aug = static_cast<int>(args.integer(a, value(), 0, 100000));
-        else if (a == "--anchor") o.anchor = value();
+        else if (a == "--anchor") o.anchor = args.anchor_policy(a, value());
         else if (a == "--no-mask") o.no_mask = true;
         else if (a == "--device") o.device = value();
         else if (a == "--dtype") o.dtype = value();
@@ -144,8 +144,6 @@ bool parse_options(int argc, char **argv, Options &o) {
     }
     if (o.output.empty()) args.error("no output: give -o out.mp4 or -o out_%05d.png");
     if (o.have_prompt && o.have_prompts) args.error("give --prompt or --prompts, not both");
-    if (o.anchor != "paper" && o.anchor != "first" && o.anchor != "none")
-        args.error("--anchor must be paper, first or none, got \"" + o.anchor + "\"");
     return true;
 }
 
@@ -239,9 +237,7 @@ int run_generate(const Options &o) {
     sp.cfg_text_t2v = static_cast<float>(o.cfg_text_t2v);
     sp.noise_aug = o.noise_aug;
     sp.use_mask = o.no_mask ? 0 : 1;
-    sp.anchor = o.anchor == "first" ? ARTV_ANCHOR_FIRST
-              : o.anchor == "none"  ? ARTV_ANCHOR_NONE
-                                    : ARTV_ANCHOR_PAPER;
+    sp.anchor = o.anchor;
     sp.abort = abort_requested;
 
     SessionHandle session;

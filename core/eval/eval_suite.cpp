@@ -61,6 +61,14 @@ std::string fixed(double v, int digits = 2) {
     return buf;
 }
 
+const char *anchor_policy_name(artv_anchor_policy p) {
+    switch (p) {
+    case ARTV_ANCHOR_FIRST: return "first";
+    case ARTV_ANCHOR_NONE: return "none";
+    default: return "paper";
+    }
+}
+
 // A ratio that stays null in JSON when there is nothing to divide.
 json ratio(double num, double den) { return den > 0 ? json(num / den) : json(nullptr); }
 
@@ -75,6 +83,7 @@ SessionOptions session_options(const Context &c, uint64_t seed, std::optional<do
     so.cfg_text_t2v = c.o.cfg_text_t2v;
     so.noise_aug = c.o.noise_aug;
     so.use_mask = c.o.use_mask;
+    so.anchor = c.o.anchor;
     so.seed = seed;
     return so;
 }
@@ -650,6 +659,7 @@ json run_eval(const EvalOptions &o) {
                           {"cfg_text_t2v", probe.cfg_text_t2v()},
                           {"noise_aug", probe.noise_aug()},
                           {"use_mask", o.use_mask},
+                          {"anchor", anchor_policy_name(o.anchor)},
                           {"seed", o.seed},
                           {"clips", o.clips},
                           {"frames", o.frames},

@@ -26,6 +26,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "artv/artv.h"
+
 namespace artv {
 
 enum class EvalMode { Continue, Animate, T2V };
@@ -62,6 +64,7 @@ struct EvalOptions {
     std::optional<double> cfg_text_t2v;  // the t2v mode's first frame
     std::optional<int> noise_aug;
     bool use_mask = true;
+    artv_anchor_policy anchor = ARTV_ANCHOR_PAPER;  // conditioning_frames.h
     uint64_t seed = 0;  // clip i of a suite is generated with seed + i in every mode
 
     std::string photos;        // photo list ("" = data/photos.jsonl of $ARTV_SRCDIR or .)
