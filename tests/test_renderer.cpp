@@ -293,6 +293,53 @@ START_TEST(camera_pans_and_tilts) {
 }
 END_TEST
 
+// A camera speed range moves the pans and tilts alone: object clips are the same clips as
+// without it, camera clips keep their photo and place and take their speed from the range.
+START_TEST(camera_speed_range) {
+    RendererOptions o = test_options();
+    o.photos = test_photos();
+    o.camera_share = 0.5f;
+    o.camera_motions = {CameraMotion::PanLeft, CameraMotion::TiltDown};
+    RendererOptions fast = o;
+    fast.min_camera_speed = 4;
+    fast.max_camera_speed = 6;
+    int objects = 0, cameras = 0;
+    for (uint64_t seed = 0; seed < 40; ++seed) {
+        ClipSpec a = random_clip_spec(seed, o), b = random_clip_spec(seed, fast);
+        ck_assert_int_eq(int(a.kind), int(b.kind));
+        if (a.kind == ClipKind::Object) {
+            ++objects;
+            ck_assert(caption_of(a, nullptr) == caption_of(b, nullptr));
+            ck_assert_float_eq(a.speed, b.speed);
+            ck_assert(a.start_x == b.start_x && a.start_y == b.start_y);
+            continue;
+        }
+        ++cameras;
+        ck_assert_int_eq(int(a.camera), int(b.camera));
+        ck_assert_int_eq(a.background.photo, b.background.photo);
+        ck_assert(a.camera_speed >= 1.5f && a.camera_speed <= 2.5f);
+        ck_assert_msg(b.camera_speed >= 4 && b.camera_speed <= 6, "camera speed %.2f", b.camera_speed);
+        // The same draw: the same place in each range.
+        ck_assert_double_eq_tol((a.camera_speed - 1.5) / 1.0, (b.camera_speed - 4) / 2.0, 1e-5);
+        RenderedClip c = render_random_clip(seed, fast);
+        auto [dx, dy] = best_shift(c.frames[0], c.frames[3], 24);
+        const CameraState &t = c.truth.camera[3];
+        ck_assert_msg(std::abs(dx - t.offset_x) <= 1 && std::abs(dy - t.offset_y) <= 1,
+                      "%s: content shifted (%d, %d), truth (%.1f, %.1f)", c.caption.c_str(), dx, dy, t.offset_x,
+                      t.offset_y);
+        ck_assert_double_ge(std::hypot(t.offset_x, t.offset_y), 3 * 4 - 1e-3);
+    }
+    ck_assert_int_gt(objects, 5);
+    ck_assert_int_gt(cameras, 5);
+    // A range with only its top, or upside down, is an error.
+    for (auto [lo, hi] : {std::pair{0.f, 5.f}, std::pair{5.f, 4.f}}) {
+        fast.min_camera_speed = lo;
+        fast.max_camera_speed = hi;
+        expect_error([&] { random_clip_spec(1, fast); }, ARTV_ERR_INVALID_ARGUMENT, "min_camera_speed");
+    }
+}
+END_TEST
+
 START_TEST(camera_zooms) {
     RendererOptions o = test_options();
     o.photos = test_photos();
@@ -451,6 +498,7 @@ static Suite *renderer_suite(void) {
     tcase_add_test(tc, straight_motion_by_centroid);
     tcase_add_test(tc, other_object_motions);
     tcase_add_test(tc, camera_pans_and_tilts);
+    tcase_add_test(tc, camera_speed_range);
     tcase_add_test(tc, camera_zooms);
     tcase_add_test(tc, caption_vocabulary_is_closed);
     tcase_add_test(tc, options_and_errors);

@@ -9,15 +9,18 @@
 #include <tuple>
 #include <vector>
 
+#include "data/dataset.h"
 #include "io/video_writer.h"
 #include "train/distributed.h"
 #include "train/latent_cache.h"
+#include "train/train_config.h"
 #include "train/training_data.h"
 #include "train/vae_task.h"
 #include "train/worker_pool.h"
 #include "test_train_util.h"
 #include "tempdir.h"
 #include "testutil.h"
+#include "util/error.h"
 
 using namespace artv;
 using namespace artv::test;
@@ -77,6 +80,34 @@ void expect_equal(const torch::Tensor &a, const torch::Tensor &b, const char *wh
 }
 
 }  // namespace
+
+// --renderer-min/max-camera-speed reach the renderer: pans and tilts at their own speed, the
+// range recorded in the data description; a speed beyond 64 px/frame is refused.
+START_TEST(test_camera_speed_options) {
+    TempDir dir;
+    TrainConfig c = data_config(dir, "photos", 1);
+    c.renderer_camera_share = 1;
+    c.renderer_camera_motions = "pan_left,tilt_up";
+    c.renderer_min_camera_speed = 5;
+    c.renderer_max_camera_speed = 6;
+    TrainingData data = make_training_data(c, 64, 64, nullptr);
+    auto *renderer = dynamic_cast<RendererSource *>(data.sources.at(0).get());
+    ck_assert(renderer != nullptr);
+    for (size_t i = 0; i < renderer->size(); ++i) {
+        const ClipSpec s = renderer->spec(i);
+        ck_assert_msg(s.camera_speed >= 5 && s.camera_speed <= 6, "clip %zu: %.2f px/frame", i, s.camera_speed);
+    }
+    ck_assert_msg(data.description.find("\"camera_speed\":[5.0,6.0]") != std::string::npos, "%s",
+                  data.description.c_str());
+    c.renderer_max_camera_speed = 65;
+    try {
+        validate_train_config(c);
+        ck_abort_msg("a camera speed of 65 px/frame accepted");
+    } catch (const Error &e) {
+        ck_assert(std::string(e.what()).find("renderer_max_camera_speed") != std::string::npos);
+    }
+}
+END_TEST
 
 START_TEST(test_artv_batch_same_for_any_thread_count) {
     TempDir dir;
@@ -202,6 +233,7 @@ static Suite *data_suite(void) {
     Suite *s = suite_create("train_data");
     TCase *tc = tcase_create("data");
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_camera_speed_options);
     tcase_add_test(tc, test_artv_batch_same_for_any_thread_count);
     tcase_add_test(tc, test_vae_batch_same_for_any_thread_count);
     tcase_add_test(tc, test_training_same_for_any_thread_count);

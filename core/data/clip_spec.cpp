@@ -213,6 +213,9 @@ ClipSpec random_clip_spec(uint64_t seed, const RendererOptions &o) {
         throw_invalid("renderer: size must be at least 16x16 and frames at least 1");
     if (!(o.min_speed >= 0 && o.max_speed >= o.min_speed))
         throw_invalid("renderer: need 0 <= min_speed <= max_speed");
+    const bool camera_range = o.min_camera_speed > 0 || o.max_camera_speed > 0;
+    if (camera_range && !(o.min_camera_speed > 0 && o.max_camera_speed >= o.min_camera_speed))
+        throw_invalid("renderer: need 0 < min_camera_speed <= max_camera_speed (or both 0)");
     if (!(o.min_object_size > 0 && o.max_object_size >= o.min_object_size && o.max_object_size < 0.8f))
         throw_invalid("renderer: need 0 < min_object_size <= max_object_size < 0.8");
     Rng rng(seed);
@@ -246,7 +249,10 @@ ClipSpec random_clip_spec(uint64_t seed, const RendererOptions &o) {
     bool camera = have_photos && rng.chance(o.camera_share);
     s.mention_background = rng.chance(o.mention_background_prob);
     s.mention_subject = rng.chance(o.mention_subject_prob);
-    s.speed = float(rng.uniform(o.min_speed, o.max_speed));
+    // One draw places the clip in whichever speed range applies (rng.uniform(lo, hi) is
+    // lo + (hi - lo) * u, so clips without a camera range are the same as before it existed).
+    const double speed_u = rng.uniform();
+    s.speed = float(o.min_speed + (o.max_speed - o.min_speed) * speed_u);
 
     if (camera) {
         s.kind = ClipKind::Camera;
@@ -256,6 +262,8 @@ ClipSpec random_clip_spec(uint64_t seed, const RendererOptions &o) {
         b.photo = pick(rng, photo_ids);
         const Frame &img = o.photos->image(size_t(b.photo));
         const float pw = float(img.width), ph = float(img.height);
+        if (camera_range)
+            s.speed = float(o.min_camera_speed + (o.max_camera_speed - o.min_camera_speed) * speed_u);
         s.camera_speed = s.speed;
         float travel = s.camera_speed * steps;
         bool pan = s.camera == CameraMotion::PanLeft || s.camera == CameraMotion::PanRight;

@@ -107,6 +107,9 @@ struct RendererOptions {
     // Straight motion and pans: pixels per frame at this size. At 128 px, 2-4 px/frame stays
     // visible after the VAE's 8× downsampling (0.25-0.5 latent pixels per frame).
     float min_speed = 2, max_speed = 4;
+    // Pans and tilts alone, when set (> 0): their own range, drawn with the same draw as the
+    // objects' speed, so a seed keeps its clip whatever the ranges. 0 = min_speed/max_speed.
+    float min_camera_speed = 0, max_camera_speed = 0;
     float min_object_size = 0.16f, max_object_size = 0.28f;  // of the short side
     float min_zoom_rate = 1.025f, max_zoom_rate = 1.045f;
     float camera_share = 0.3f;  // share of camera clips (0 when there are no photos)

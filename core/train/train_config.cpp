@@ -85,6 +85,8 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(renderer_camera_share, "procedural renderer: share of camera clips (negative = the renderer's default, 0.3)"),
         ARTV_OPT(renderer_min_speed, "procedural renderer: slowest straight motion / pan, pixels per frame at the training size (0 = the renderer's default, 2)"),
         ARTV_OPT(renderer_max_speed, "procedural renderer: fastest straight motion / pan, pixels per frame (0 = the renderer's default, 4)"),
+        ARTV_OPT(renderer_min_camera_speed, "procedural renderer: slowest pan / tilt, pixels per frame (0 = renderer_min_speed)"),
+        ARTV_OPT(renderer_max_camera_speed, "procedural renderer: fastest pan / tilt, pixels per frame (0 = renderer_max_speed)"),
         ARTV_OPT(renderer_min_object_size, "procedural renderer: smallest object, share of the short side (0 = the renderer's default, 0.16)"),
         ARTV_OPT(renderer_max_object_size, "procedural renderer: largest object, share of the short side (0 = the renderer's default, 0.28)"),
         ARTV_OPT(frame_size, "training frame size in pixels (0 = the model config's)"),
@@ -261,6 +263,9 @@ void validate_train_config(const TrainConfig &c, int world_size) {
     check(c.renderer_min_speed >= 0 && c.renderer_max_speed >= 0 && c.renderer_min_speed <= 64 &&
               c.renderer_max_speed <= 64,
           "renderer_min_speed and renderer_max_speed must be in [0, 64] (0 = the renderer's default)");
+    check(c.renderer_min_camera_speed >= 0 && c.renderer_max_camera_speed >= 0 &&
+              c.renderer_min_camera_speed <= 64 && c.renderer_max_camera_speed <= 64,
+          "renderer_min_camera_speed and renderer_max_camera_speed must be in [0, 64] (0 = the object speed's)");
     check(c.renderer_min_object_size >= 0 && c.renderer_max_object_size >= 0 &&
               c.renderer_min_object_size <= 1 && c.renderer_max_object_size <= 1,
           "renderer_min_object_size and renderer_max_object_size must be in [0, 1] (0 = the renderer's default)");

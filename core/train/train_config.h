@@ -81,6 +81,10 @@ struct TrainConfig {
     // Straight-motion and pan speed in pixels per frame at the training size (0 = the
     // renderer's default, 2-4), and the object size as a share of the short side (0 = 0.16-0.28).
     double renderer_min_speed = 0, renderer_max_speed = 0;
+    // Pans and tilts alone (0 = the speed above): the model continues a pan at a speed set by
+    // its training speeds, not the shown one, while fast objects cost text-to-video (docs/MODEL.md
+    // "Stage 9").
+    double renderer_min_camera_speed = 0, renderer_max_camera_speed = 0;
     double renderer_min_object_size = 0, renderer_max_object_size = 0;
     int64_t frame_size = 0;          // training frame size in pixels (0 = from the model config)
     double fps = 8;

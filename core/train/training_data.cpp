@@ -77,6 +77,11 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
             if (!ro.photos) ro.camera_share = 0;
             if (config.renderer_min_speed > 0) ro.min_speed = static_cast<float>(config.renderer_min_speed);
             if (config.renderer_max_speed > 0) ro.max_speed = static_cast<float>(config.renderer_max_speed);
+            if (config.renderer_min_camera_speed > 0 || config.renderer_max_camera_speed > 0) {
+                const double lo = config.renderer_min_camera_speed, hi = config.renderer_max_camera_speed;
+                ro.min_camera_speed = lo > 0 ? static_cast<float>(lo) : ro.min_speed;
+                ro.max_camera_speed = hi > 0 ? static_cast<float>(hi) : ro.max_speed;
+            }
             if (config.renderer_min_object_size > 0)
                 ro.min_object_size = static_cast<float>(config.renderer_min_object_size);
             if (config.renderer_max_object_size > 0)
@@ -90,6 +95,9 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
                                {"camera_motions", config.renderer_camera_motions},
                                {"camera_share", ro.camera_share},
                                {"speed", {ro.min_speed, ro.max_speed}},
+                               {"camera_speed", ro.min_camera_speed > 0
+                                                    ? std::vector<float>{ro.min_camera_speed, ro.max_camera_speed}
+                                                    : std::vector<float>{ro.min_speed, ro.max_speed}},
                                {"object_size", {ro.min_object_size, ro.max_object_size}},
                                {"photos", ro.photos ? ro.photos->size() : 0}});
             data.sources.push_back(src);
