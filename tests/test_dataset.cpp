@@ -193,6 +193,12 @@ START_TEST(video_source_errors_and_cache) {
     VideoSource third(d + "/c.csv", o);
     ck_assert_int_eq(int(third.cache_hits()), 0);
     ck_assert_int_eq(third.clip(0)->frames[0].width, 24);
+    // A cache directory under a directory that does not exist yet (a fresh training run's
+    // OUT_DIR/clip-cache, set up before the run creates OUT_DIR) is created, not skipped.
+    o.cache_dir = d + "/fresh-run/clip-cache";
+    VideoSource fresh(d + "/c.csv", o);
+    VideoSource again(d + "/c.csv", o);
+    ck_assert_int_eq(int(again.cache_hits()), 1);
 }
 END_TEST
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "util/error.h"
 
@@ -91,11 +92,12 @@ bool load_cached_clip(const std::string &path, uint64_t key, std::vector<Frame> 
 
 void store_cached_clip(const std::string &path, uint64_t key, const std::vector<Frame> &frames) {
     if (frames.empty()) throw_invalid("cannot cache an empty clip");
-    size_t slash = path.rfind('/');
-    if (slash != std::string::npos) {
-        std::string dir = path.substr(0, slash);
-        if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) throw_io(dir + ": " + std::strerror(errno));
-    }
+    // The directory and its parents: a training run's default cache is OUT_DIR/clip-cache, and
+    // its videos are decoded before the run creates OUT_DIR.
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::create_directories(dir, ec) && ec)
+        throw_io(dir.string() + ": " + ec.message());
     std::string head(kMagic, 8);
     put_u32(head, kVersion);
     put_u64(head, key);
