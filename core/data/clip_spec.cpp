@@ -262,8 +262,8 @@ ClipSpec random_clip_spec(uint64_t seed, const RendererOptions &o) {
         b.photo = pick(rng, photo_ids);
         const Frame &img = o.photos->image(size_t(b.photo));
         const float pw = float(img.width), ph = float(img.height);
-        if (camera_range)
-            s.speed = float(o.min_camera_speed + (o.max_camera_speed - o.min_camera_speed) * speed_u);
+        const auto [lo, hi] = o.camera_speed_range();
+        s.speed = float(lo + (hi - lo) * speed_u);
         s.camera_speed = s.speed;
         float travel = s.camera_speed * steps;
         bool pan = s.camera == CameraMotion::PanLeft || s.camera == CameraMotion::PanRight;

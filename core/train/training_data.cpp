@@ -95,9 +95,7 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
                                {"camera_motions", config.renderer_camera_motions},
                                {"camera_share", ro.camera_share},
                                {"speed", {ro.min_speed, ro.max_speed}},
-                               {"camera_speed", ro.min_camera_speed > 0
-                                                    ? std::vector<float>{ro.min_camera_speed, ro.max_camera_speed}
-                                                    : std::vector<float>{ro.min_speed, ro.max_speed}},
+                               {"camera_speed", {ro.camera_speed_range().first, ro.camera_speed_range().second}},
                                {"object_size", {ro.min_object_size, ro.max_object_size}},
                                {"photos", ro.photos ? ro.photos->size() : 0}});
             data.sources.push_back(src);
