@@ -202,6 +202,20 @@ START_TEST(test_direction_rule) {
 }
 END_TEST
 
+// The continuation suite's speed_correlation.
+START_TEST(test_pearson_correlation) {
+    ck_assert_double_eq_tol(pearson_correlation({1, 2, 3, 4}, {2, 4, 6, 8}), 1.0, 1e-12);
+    ck_assert_double_eq_tol(pearson_correlation({1, 2, 3, 4}, {3, 2, 1, 0}), -1.0, 1e-12);
+    // x - mean = (-1, 0, 1), y - mean = (-1, 2, -1): sxy = 1 + 0 - 1 = 0.
+    ck_assert_double_eq_tol(pearson_correlation({1, 2, 3}, {1, 4, 1}), 0.0, 1e-12);
+    // x = (0, 1, 2, 3), y = (1, 0, 3, 2): sxy = 3, sxx = syy = 5, r = 0.6.
+    ck_assert_double_eq_tol(pearson_correlation({0, 1, 2, 3}, {1, 0, 3, 2}), 0.6, 1e-12);
+    ck_assert(std::isnan(pearson_correlation({1}, {2})));
+    ck_assert(std::isnan(pearson_correlation({1, 2, 3}, {5, 5, 5})));  // no spread
+    expect_error([&] { pearson_correlation({1, 2}, {1}); }, ARTV_ERR_INVALID_ARGUMENT, "different lengths");
+}
+END_TEST
+
 // A perfect model: the renderer's frames themselves. The tracker must find every object, in its
 // named colour, moving the right way — with the true background (continue/animate: 100%) and
 // without it (t2v: colour alone, the temporal median for the colour: nearly all).
@@ -321,6 +335,7 @@ static Suite *eval_suite() {
     tcase_add_test(tc, test_psnr_ssim);
     tcase_add_test(tc, test_frame_statistics);
     tcase_add_test(tc, test_direction_rule);
+    tcase_add_test(tc, test_pearson_correlation);
     tcase_add_test(tc, test_tracker_on_ground_truth);
     tcase_add_test(tc, test_camera_on_ground_truth);
     tcase_add_test(tc, test_report_markdown);

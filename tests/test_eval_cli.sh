@@ -14,7 +14,7 @@ tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 "$ARTV" eval --help >"$tmp/help"
 for opt in --suites --modes --clips --frames --drift-frames --sampler --steps --cfg-ref --cfg-anchor --cfg-text --cfg-text-t2v --noise-aug --anchor --no-mask \
-           --seed --out --model --real-footage --text-scales; do
+           --continuation-prompt --seed --out --model --real-footage --text-scales; do
     check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
 done
 "$ARTV" --help | grep -q '^  eval ' ; check "artv --help lists eval" test $? -eq 0
@@ -53,7 +53,7 @@ for mode in ("animate", "t2v"):
     for k in ("colour_shift", "sharpness_ratio", "flicker"):
         need(isinstance(s["drift"][mode].get(k), (int, float)), "drift." + mode + "." + k)
 c = s["continuation"]["continue"]
-for k in ("kept", "keeps_direction", "keeps_speed", "mean_speed_ratio"):
+for k in ("kept", "keeps_direction", "keeps_speed", "mean_speed_ratio", "speed_correlation"):
     need(num(c.get(k, "x")), "continuation." + k)
 h = s["real"]["continue"]["horizons"]
 for hz in ("1", "4"):
@@ -69,6 +69,7 @@ for scale in ("1", "7.5"):
     need(num(s["text_scale"][scale].get("object_direction_accuracy", "x")), "text_scale." + scale)
 need(r["settings"]["steps"] == 4 and r["settings"]["use_mask"] is True, "settings")
 need(r["settings"]["anchor"] == "paper", "the paper's anchor by default")
+need(r["settings"]["continuation_prompt"] == "caption", "the continuation suite prompts with the caption by default")
 sys.exit(0 if ok else 1)
 PY
     check "every mode's fields in the JSON" test "$rc" -eq 0
@@ -88,6 +89,12 @@ check "--cfg-anchor recorded" grep -q '"cfg_anchor": 1.25' "$tmp/a.json"
 check "--cfg-text-t2v recorded" grep -q '"cfg_text_t2v": 4.5' "$tmp/a.json"
 check "--anchor recorded" grep -q '"anchor": "none"' "$tmp/a.json"
 check "only the animate mode ran" test "$(grep -c '"continue"' "$tmp/a.json")" -eq 0
+$E --suites continuation --continuation-prompt none -q --out "$tmp/c.json"; rc=$?
+check "continuation without a prompt succeeds" test "$rc" -eq 0
+check "--continuation-prompt recorded" grep -q '"continuation_prompt": "none"' "$tmp/c.json"
+$E --suites continuation --continuation-prompt text --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
+check "an unknown continuation prompt is a usage error" test "$rc" -eq 2
+check "the message names the choices" grep -q 'caption or none, got "text"' "$tmp/err"
 $E --suites nonsense --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
 check "an unknown suite is a usage error" test "$rc" -eq 2
 check "the message names the suite" grep -q nonsense "$tmp/err"

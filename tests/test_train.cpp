@@ -296,6 +296,24 @@ START_TEST(test_condition_dropout_and_modes) {
     ck_assert(torch::equal(again.x_t, kb.x_t) && torch::equal(again.refs, kb.refs));
     ArtvBatch row = keep.make_batch(3, 5, 1);
     ck_assert(torch::equal(row.x_t[0], kb.x_t[5]) && torch::equal(row.anchor[0], kb.anchor[5]));
+
+    // p_drop_text_continue drops the caption of continue samples alone; every other draw is
+    // the one of the run without it.
+    TrainConfig ct = k;
+    ct.p_drop_text_continue = 1;
+    ArtvTask cont(ct, nets, tiny_drawer(2, 4), "{}");
+    ArtvBatch cb = cont.make_batch(3, 0, 16);
+    ArtvBatch base = keep.make_batch(3, 0, 16);
+    int continues = 0, others = 0;
+    for (size_t i = 0; i < 16; ++i) {
+        const bool is_continue = cb.modes[i] == int(SampleMode::Continue);
+        continues += is_continue;
+        others += !is_continue;
+        ck_assert(cb.captions[i].empty() == is_continue);
+        ck_assert(cb.modes[i] == base.modes[i]);
+    }
+    ck_assert(continues > 0 && others > 0);
+    ck_assert(torch::equal(cb.x_t, base.x_t) && torch::equal(cb.refs, base.refs));
 }
 END_TEST
 

@@ -61,6 +61,11 @@ START_TEST(test_validation) {
     TrainConfig d;
     d.batch_size = 6;
     expect_error([&] { validate_train_config(d, 4); }, ARTV_ERR_INVALID_ARGUMENT, {"1 x 4"});
+    TrainConfig e;
+    e.p_drop_text_continue = 0.5;
+    validate_train_config(e, 1);
+    e.p_drop_text_continue = 1.5;
+    expect_error([&] { validate_train_config(e, 1); }, ARTV_ERR_INVALID_ARGUMENT, {"p_drop_text_continue"});
 }
 END_TEST
 

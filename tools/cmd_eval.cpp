@@ -51,6 +51,8 @@ const char *const kEvalHelp =
     "  --noise-aug K          noise level of references and anchor, 0..999 (default: the model's)\n"
     "  --anchor POLICY        paper (default) | first | none (no anchor: the inference ablation)\n"
     "  --no-mask              sample without the masked-diffusion mix\n"
+    "  --continuation-prompt P  caption (default) | none: the continuation suite's prompt;\n"
+    "                         none leaves the fed frames as the only cue to the motion\n"
     "  --seed N               sampling seed; clip i uses N + i in every mode (default 0)\n"
     "Data and output:\n"
     "  --photos FILE          photo list (default: data/photos.jsonl of $ARTV_SRCDIR or of .)\n"
@@ -104,6 +106,12 @@ bool parse_options(int argc, char **argv, EvalOptions &o, std::string &out, bool
         else if (a == "--noise-aug") o.noise_aug = int(args.integer(a, value(), 0, 100000));
         else if (a == "--anchor") o.anchor = args.anchor_policy(a, value());
         else if (a == "--no-mask") o.use_mask = false;
+        else if (a == "--continuation-prompt") {
+            const std::string v = value();
+            if (v != "caption" && v != "none")
+                args.error(a + " must be caption or none, got \"" + v + "\"");
+            o.continuation_caption = v == "caption";
+        }
         else if (a == "--seed") o.seed = uint64_t(args.integer(a, value(), 0, INT64_MAX));
         else if (a == "--photos") o.photos = value();
         else if (a == "--real-footage") o.real_footage = value();

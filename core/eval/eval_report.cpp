@@ -91,7 +91,8 @@ std::string report_markdown(const json &report) {
                             {"kept", "direction kept, speed within ±50%", true},
                             {"keeps_direction", "direction kept", true},
                             {"keeps_speed", "speed within ±50%", true},
-                            {"mean_speed_ratio", "mean speed / shown speed", false}});
+                            {"mean_speed_ratio", "mean speed / shown speed", false},
+                            {"speed_correlation", "correlation of speed with the shown speed", false}});
     if (const json *s = section("conflict", "Text against shown motion: conflict and switch")) {
         const json &cf = (*s)["conflict"], &sw = (*s)["switch"];
         md << "| test | clips | text wins | mean frames until it wins | first prompt followed |\n|---|---|---|---|---|\n";

@@ -71,6 +71,7 @@ const char *anchor_policy_name(artv_anchor_policy p) {
 
 // A ratio that stays null in JSON when there is nothing to divide.
 json ratio(double num, double den) { return den > 0 ? json(num / den) : json(nullptr); }
+json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 SessionOptions session_options(const Context &c, uint64_t seed, std::optional<double> cfg_text) {
     SessionOptions so;
@@ -383,7 +384,9 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
 // clip's caption) and `frames` generated. Speed = the mean phase-correlation shift between
 // consecutive generated frames along the shown axis, signed positive in the shown direction.
 // A clip KEEPS THE DIRECTION iff the dominant direction of the summed shift is the shown one;
-// KEEPS THE SPEED iff speed / v is in [0.5, 1.5]; "kept" = both.
+// KEEPS THE SPEED iff speed / v is in [0.5, 1.5]; "kept" = both. speed_correlation: Pearson's
+// correlation of speed with v over the clips (about 0 when the speed is not read off the frames).
+// continuation_caption false: no prompt, so the frames are the only cue.
 json continuation_suite(const Context &c, bool details) {
     const EvalOptions &o = c.o;
     if (!c.have_eval_photos) return {{"skipped", "no photos of the eval split (data/photos.jsonl)"}};
@@ -393,6 +396,7 @@ json continuation_suite(const Context &c, bool details) {
     RendererSource source(ro, o.first_seed + kContinuationSeeds, size_t(o.clips));
     int direction_ok = 0, speed_ok = 0, kept = 0;
     double ratio_sum = 0;
+    std::vector<double> shown_speeds, speeds;
     json clips = json::array();
     for (int i = 0; i < o.clips; ++i) {
         const auto start = std::chrono::steady_clock::now();
@@ -401,8 +405,9 @@ json continuation_suite(const Context &c, bool details) {
         const auto unit = camera_content_direction(spec.camera);
         const AxisDirection truth = axis_direction_of(unit);
         const std::vector<Frame> gen =
-            generate_frames(c, fed_frames(EvalMode::Continue, clip->frames, kContinuationShown), clip->caption,
-                            o.frames, o.seed + uint64_t(i), std::nullopt);
+            generate_frames(c, fed_frames(EvalMode::Continue, clip->frames, kContinuationShown),
+                            o.continuation_caption ? clip->caption : std::string(), o.frames, o.seed + uint64_t(i),
+                            std::nullopt);
         const std::vector<Shift> shifts = consecutive_shifts(gen);
         const Displacement d = total_shift(shifts);
         const double speed = (d.dx * unit[0] + d.dy * unit[1]) / double(std::max<size_t>(1, shifts.size()));
@@ -412,6 +417,8 @@ json continuation_suite(const Context &c, bool details) {
         speed_ok += spd;
         kept += dir && spd;
         ratio_sum += r;
+        shown_speeds.push_back(spec.camera_speed);
+        speeds.push_back(speed);
         clips.push_back({{"seed", source.seed_of(size_t(i))}, {"caption", clip->caption},
                          {"truth", axis_direction_name(truth)}, {"shown_speed", spec.camera_speed},
                          {"speed", speed}, {"dx", d.dx}, {"dy", d.dy}, {"kept", dir && spd}});
@@ -423,7 +430,8 @@ json continuation_suite(const Context &c, bool details) {
                               {"kept", ratio(kept, o.clips)},
                               {"keeps_direction", ratio(direction_ok, o.clips)},
                               {"keeps_speed", ratio(speed_ok, o.clips)},
-                              {"mean_speed_ratio", ratio(ratio_sum, o.clips)}}}};
+                              {"mean_speed_ratio", ratio(ratio_sum, o.clips)},
+                              {"speed_correlation", finite_or_null(pearson_correlation(shown_speeds, speeds))}}}};
     if (details) out["clips"] = clips;
     return out;
 }
@@ -660,6 +668,7 @@ json run_eval(const EvalOptions &o) {
                           {"noise_aug", probe.noise_aug()},
                           {"use_mask", o.use_mask},
                           {"anchor", anchor_policy_name(o.anchor)},
+                          {"continuation_prompt", o.continuation_caption ? "caption" : "none"},
                           {"seed", o.seed},
                           {"clips", o.clips},
                           {"frames", o.frames},

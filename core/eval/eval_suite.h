@@ -65,6 +65,9 @@ struct EvalOptions {
     std::optional<int> noise_aug;
     bool use_mask = true;
     artv_anchor_policy anchor = ARTV_ANCHOR_PAPER;  // conditioning_frames.h
+    // The continuation suite's prompt: the clip's caption (default) or none, so that only the
+    // fed frames tell the motion (does the model read it from them?).
+    bool continuation_caption = true;
     uint64_t seed = 0;  // clip i of a suite is generated with seed + i in every mode
 
     std::string photos;        // photo list ("" = data/photos.jsonl of $ARTV_SRCDIR or .)

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "util/error.h"
+
 namespace artv {
 
 const char *axis_direction_name(AxisDirection d) {
@@ -63,6 +65,23 @@ Displacement total_shift(const std::vector<Shift> &shifts) {
     for (const Shift &s : shifts) d.dx += s.dx, d.dy += s.dy;
     d.frames_used = int(shifts.size()) + (shifts.empty() ? 0 : 1);
     return d;
+}
+
+double pearson_correlation(const std::vector<double> &x, const std::vector<double> &y) {
+    if (x.size() != y.size()) throw_invalid("pearson_correlation: series of different lengths");
+    const size_t n = x.size();
+    if (n < 2) return std::nan("");
+    double mx = 0, my = 0;
+    for (size_t i = 0; i < n; ++i) mx += x[i], my += y[i];
+    mx /= double(n), my /= double(n);
+    double sxy = 0, sxx = 0, syy = 0;
+    for (size_t i = 0; i < n; ++i) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+        syy += (y[i] - my) * (y[i] - my);
+    }
+    if (!(sxx > 0 && syy > 0)) return std::nan("");
+    return sxy / std::sqrt(sxx * syy);
 }
 
 }  // namespace artv

@@ -44,4 +44,8 @@ std::vector<Shift> consecutive_shifts(const std::vector<Frame> &frames);
 // Their sum: the content's displacement over the clip.
 Displacement total_shift(const std::vector<Shift> &shifts);
 
+// Pearson's correlation of two equally long series (the continuation suite: generated against
+// shown speeds); NaN for fewer than 2 pairs or a series without spread.
+double pearson_correlation(const std::vector<double> &x, const std::vector<double> &y);
+
 }  // namespace artv

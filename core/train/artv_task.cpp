@@ -95,7 +95,10 @@ ArtvBatch ArtvTask::make_batch(int64_t step, int64_t first, int64_t count) {
         const bool drop_refs = u[0].item<double>() < config_.p_drop_refs || !s.has_refs();
         const bool drop_anchor = u[1].item<double>() < config_.p_drop_anchor || !s.has_anchor() ||
                                  !config_.use_anchor;
-        const bool drop_text = u[2].item<double>() < config_.p_drop_text;
+        const double p_text = s.mode == SampleMode::Continue && config_.p_drop_text_continue >= 0
+                                  ? config_.p_drop_text_continue
+                                  : config_.p_drop_text;
+        const bool drop_text = u[2].item<double>() < p_text;
         keep_refs.push_back(torch::full({1}, drop_refs ? 0.0f : 1.0f));
         keep_anchor.push_back(torch::full({1}, drop_anchor ? 0.0f : 1.0f));
         b.captions.push_back(drop_text ? std::string() : s.caption);

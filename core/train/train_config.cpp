@@ -61,6 +61,7 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(p_drop_refs, "probability of dropping the reference frames (zero latents)"),
         ARTV_OPT(p_drop_anchor, "probability of dropping the anchor (zero latent)"),
         ARTV_OPT(p_drop_text, "probability of dropping the caption (empty prompt)"),
+        ARTV_OPT(p_drop_text_continue, "caption dropout of continue samples (< 0 = p_drop_text)"),
         ARTV_OPT(use_mask, "masked diffusion with the mask network (false: plain eps_theta)"),
         ARTV_OPT(use_anchor, "anchor conditioning (false: zero anchor always)"),
         ARTV_OPT(p_mode_animate, "share of animate samples (both references = one still frame)"),
@@ -253,6 +254,8 @@ void validate_train_config(const TrainConfig &c, int world_size) {
     probability(c.p_drop_refs, "p_drop_refs");
     probability(c.p_drop_anchor, "p_drop_anchor");
     probability(c.p_drop_text, "p_drop_text");
+    check(c.p_drop_text_continue < 0 || c.p_drop_text_continue <= 1,
+          "p_drop_text_continue must be <= 1 (negative = p_drop_text)");
     probability(c.p_mode_animate, "p_mode_animate");
     probability(c.p_mode_continue, "p_mode_continue");
     probability(c.p_mode_t2v, "p_mode_t2v");

@@ -46,6 +46,8 @@ struct TrainConfig {
     double p_drop_refs = 0.1;        // condition dropout, each independently (classifier-free guidance)
     double p_drop_anchor = 0.1;
     double p_drop_text = 0.1;
+    double p_drop_text_continue = -1;  // caption dropout of continue samples alone (< 0 = p_drop_text):
+                                       // without the caption only the references show the motion
     bool use_mask = true;            // false: plain eps_theta (the no-mask ablation)
     bool use_anchor = true;          // false: zero anchor always (the no-anchor ablation)
     double p_mode_animate = 0.5;     // recipe A: still starts (both references = one frame)
