@@ -213,8 +213,7 @@ ClipSpec random_clip_spec(uint64_t seed, const RendererOptions &o) {
         throw_invalid("renderer: size must be at least 16x16 and frames at least 1");
     if (!(o.min_speed >= 0 && o.max_speed >= o.min_speed))
         throw_invalid("renderer: need 0 <= min_speed <= max_speed");
-    const bool camera_range = o.min_camera_speed > 0 || o.max_camera_speed > 0;
-    if (camera_range && !(o.min_camera_speed > 0 && o.max_camera_speed >= o.min_camera_speed))
+    if (o.has_camera_speed_range() && !(o.min_camera_speed > 0 && o.max_camera_speed >= o.min_camera_speed))
         throw_invalid("renderer: need 0 < min_camera_speed <= max_camera_speed (or both 0)");
     if (!(o.min_object_size > 0 && o.max_object_size >= o.min_object_size && o.max_object_size < 0.8f))
         throw_invalid("renderer: need 0 < min_object_size <= max_object_size < 0.8");

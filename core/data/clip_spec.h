@@ -111,10 +111,11 @@ struct RendererOptions {
     // Pans and tilts alone, when set (> 0): their own range, drawn with the same draw as the
     // objects' speed, so a seed keeps its clip whatever the ranges. 0 = min_speed/max_speed.
     float min_camera_speed = 0, max_camera_speed = 0;
+    bool has_camera_speed_range() const { return min_camera_speed > 0 || max_camera_speed > 0; }
     // The pans' and tilts' speed range in effect: their own when set, else the objects'.
     std::pair<float, float> camera_speed_range() const {
-        return min_camera_speed > 0 || max_camera_speed > 0 ? std::pair{min_camera_speed, max_camera_speed}
-                                                            : std::pair{min_speed, max_speed};
+        return has_camera_speed_range() ? std::pair{min_camera_speed, max_camera_speed}
+                                        : std::pair{min_speed, max_speed};
     }
     float min_object_size = 0.16f, max_object_size = 0.28f;  // of the short side
     float min_zoom_rate = 1.025f, max_zoom_rate = 1.045f;

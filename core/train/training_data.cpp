@@ -90,12 +90,13 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
             // also see different clips.
             auto src = std::make_shared<RendererSource>(ro, config.seed * 1000003ull,
                                                         static_cast<size_t>(config.renderer_clips));
+            const auto [camera_lo, camera_hi] = ro.camera_speed_range();
             sources.push_back({{"kind", "renderer"}, {"clips", config.renderer_clips},
                                {"object_motions", config.renderer_object_motions},
                                {"camera_motions", config.renderer_camera_motions},
                                {"camera_share", ro.camera_share},
                                {"speed", {ro.min_speed, ro.max_speed}},
-                               {"camera_speed", {ro.camera_speed_range().first, ro.camera_speed_range().second}},
+                               {"camera_speed", {camera_lo, camera_hi}},
                                {"object_size", {ro.min_object_size, ro.max_object_size}},
                                {"photos", ro.photos ? ro.photos->size() : 0}});
             data.sources.push_back(src);
