@@ -186,7 +186,7 @@ START_TEST(test_device_and_input_errors) {
     torch::NoGradGuard no_grad;
     const auto &c = nets->config();
     FrameConditions fc{torch::zeros({2, 8, 8, 8}), torch::zeros({2, 4, 8, 8}),
-                       torch::zeros({2, c.text.context_length, c.text.width}), torch::zeros({2})};
+                       torch::zeros({2, c.text.context_length, c.text.width}), torch::zeros({2}), {}};
     auto bad = fc;
     bad.refs = torch::zeros({2, 4, 8, 8});
     expect_error([&] { nets->prepare(bad); }, ARTV_ERR_INVALID_ARGUMENT, {"reference latents"});
@@ -228,7 +228,7 @@ START_TEST(test_shipped_configs) {
     torch::NoGradGuard no_grad;
     auto z = nets->encode_frames(torch::rand({1, 3, 128, 224}));
     ck_assert(z.sizes() == torch::IntArrayRef({1, 4, 16, 28}));
-    FrameConditions fc{torch::cat({z, z}, 1), z, torch::zeros({1, 16, 128}), torch::full({1}, 200.0)};
+    FrameConditions fc{torch::cat({z, z}, 1), z, torch::zeros({1, 16, 128}), torch::full({1}, 200.0), {}};
     auto p = nets->prepare(fc);
     ck_assert(nets->eps(z, torch::full({1}, 500.0), p).sizes() == z.sizes());
     ck_assert(nets->decode_latents(z).sizes() == torch::IntArrayRef({1, 3, 128, 224}));

@@ -94,7 +94,7 @@ START_TEST(test_init_copies_and_reports) {
     const int64_t C = c.latent.channels;
     auto text = nets->encode_text({"a red ball", ""});
     ck_assert(torch::equal(text, sd.text->forward(nets->tokenize({"a red ball", ""}))));
-    FrameConditions fc{torch::randn({2, 2 * C, 8, 8}), torch::randn({2, C, 8, 8}), text, torch::tensor({200.0, 0.0})};
+    FrameConditions fc{torch::randn({2, 2 * C, 8, 8}), torch::randn({2, C, 8, 8}), text, torch::tensor({200.0, 0.0}), {}};
     auto x = torch::randn({2, C, 8, 8});
     auto t = torch::tensor({10.0, 900.0});
     ck_assert(torch::equal(nets->eps(x, t, nets->prepare(fc)), sd.unet->forward(x, t, text)));

@@ -13,6 +13,7 @@
 #include "artv/artv.h"
 #include "diffusion/guidance.h"
 #include "diffusion/sampler.h"
+#include "generate/conditioning_frames.h"
 #include "generate/frame_convert.h"
 #include "generate/generation_size.h"
 #include "generate/model_loader.h"
@@ -370,6 +371,48 @@ START_TEST(test_cfg_text_t2v) {
 }
 END_TEST
 
+// The references' motion (artv.motion_embed): measured between the two references' pictures;
+// zero for blank references and for one frame as both. A session on a model with the addition
+// generates from fed frames (prepare() refuses conditions without the motion).
+START_TEST(test_reference_motion) {
+    auto texture = [](int dx) {  // the same picture, its content dx pixels to the right
+        std::vector<uint8_t> rgb(size_t(W) * H * 3);
+        for (int y = 0; y < H; ++y)
+            for (int x = 0; x < W; ++x)
+                for (int c = 0; c < 3; ++c)
+                    rgb[(size_t(y) * W + x) * 3 + c] = static_cast<uint8_t>(
+                        128 + 60 * std::sin(0.31 * (x - dx) + 0.17 * y + c) + 50 * std::cos(0.23 * y - 0.11 * (x - dx)));
+        return rgb;
+    };
+    const std::vector<uint8_t> a = texture(0), b = texture(3);
+    artv::ConditioningFrames frames(ARTV_ANCHOR_PAPER);
+    ck_assert(frames.motion(8).abs().max().item<double>() == 0);
+    frames.push(0, at::Tensor(), artv::frame_from_rgb24(a.data(), W, H, 3 * W));
+    ck_assert(frames.motion(8).abs().max().item<double>() == 0);
+    frames.push(1, at::Tensor(), artv::frame_from_rgb24(b.data(), W, H, 3 * W));
+    const at::Tensor m = frames.motion(8);
+    ck_assert_msg(std::abs(m[0].item<double>() - 3.0 / 8) < 0.05 && std::abs(m[1].item<double>()) < 0.05,
+                  "a 3 px pan measured as (%g, %g) latent px", m[0].item<double>(), m[1].item<double>());
+
+    artv::ModelConfig c = artv::test::test_tiny_config();
+    c.artv.motion_embed = true;
+    auto nets = artv::ArtvNetworks::create_random(c, 1, torch::kCPU, torch::kFloat32,
+                                                  artv::test::tiny_tokenizer_path());
+    artv::SessionOptions o;
+    o.sampler = artv::SamplerKind::Ddim;
+    o.steps = 2;
+    o.cfg_ref = o.cfg_anchor = o.cfg_text = 3.0;  // dropped-reference rows too
+    artv::Session s(nets, o);
+    s.set_prompt("camera pans left");
+    s.feed_frame(a.data(), W, H, 3 * W);
+    s.feed_frame(b.data(), W, H, 3 * W);
+    for (int i = 0; i < 2; ++i) {
+        const at::Tensor frame = s.next_frame_image();
+        ck_assert(frame.size(2) == H && frame.size(3) == W && torch::isfinite(frame).all().item<bool>());
+    }
+}
+END_TEST
+
 namespace {
 struct AbortAfter {
     std::atomic<int> polls{0};
@@ -720,6 +763,7 @@ static Suite *suite(void) {
     tcase_add_test(gen, test_deterministic_by_seed);
     tcase_add_test(gen, test_denoiser_calls);
     tcase_add_test(gen, test_cfg_text_t2v);
+    tcase_add_test(gen, test_reference_motion);
     tcase_add_test(gen, test_abort_and_progress);
     tcase_add_test(gen, test_two_threads_one_model);
     suite_add_tcase(s, gen);

@@ -19,6 +19,7 @@
 #include "train/checkpoint.h"
 #include "train/distributed.h"
 #include "train/mdm_loss.h"
+#include "model/reference_motion.h"
 #include "model_testutil.h"
 #include "test_train_util.h"
 #include "tempdir.h"
@@ -229,7 +230,7 @@ static void check_training_form_matches_sampler(const std::string &prediction) {
     for (int t : {37, 500, 930}) {
         torch::Tensor tt = torch::full({1}, t, torch::kInt64);
         torch::Tensor x_t = sched.q_sample(b.x0, tt, b.eps);
-        FrameConditions fc{b.refs, b.anchor, nets->encode_text(b.captions), b.k.to(torch::kFloat32)};
+        FrameConditions fc{b.refs, b.anchor, nets->encode_text(b.captions), b.k.to(torch::kFloat32), b.motion};
         PreparedConditions prep = nets->prepare(fc);
         TrainPrediction pred = predict_eps_train(*nets, sched, x_t, tt, prep, b.x_ref, true);
 
@@ -317,6 +318,66 @@ START_TEST(test_condition_dropout_and_modes) {
 }
 END_TEST
 
+// The motion embedding's input (artv.motion_embed): each row is reference_motion() of the
+// sample's x_{t-2}, x_{t-1}; zero where the references are one still frame (animate), blank
+// (T2V) or dropped; undefined for networks without the addition. reference_motion() itself
+// finds a known shift.
+START_TEST(test_reference_motion_rows) {
+    TempDir dir;
+    TrainConfig k = tiny_train_config(dir.path());
+    k.p_drop_refs = k.p_drop_anchor = k.p_drop_text = 0;
+    ModelConfig mc = tiny_model_config();
+    mc.artv.motion_embed = true;
+    auto nets = ArtvNetworks::create_random(mc, 5, torch::kCPU, torch::kFloat32, tiny_tokenizer());
+    auto drawer = tiny_drawer(2, 4);
+    ArtvTask task(k, nets, drawer, "{}");
+    torch::NoGradGuard no_grad;
+    const int64_t step = 3, n = 8;
+    ArtvBatch b = task.make_batch(step, 0, n);
+    ck_assert(b.motion.dim() == 2 && b.motion.size(0) == n && b.motion.size(1) == 2);
+    int continues = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const TrainSample s = drawer->sample(uint64_t(step * k.batch_size + i));
+        ck_assert_int_eq(int(s.mode), b.modes[size_t(i)]);
+        ck_assert(torch::equal(b.motion[i], reference_motion(s.ref1, s.ref2, mc.latent.downsample)));
+        if (s.mode == SampleMode::Continue) ++continues;
+        else ck_assert(b.motion[i].abs().max().item<double>() == 0);
+    }
+    ck_assert(continues > 0);
+    TrainConfig d = k;
+    d.p_drop_refs = 1;
+    ck_assert(ArtvTask(d, nets, drawer, "{}").make_batch(step, 0, n).motion.abs().max().item<double>() == 0);
+    ck_assert(!ArtvTask(k, tiny_networks(5), drawer, "{}").make_batch(step, 0, n).motion.defined());
+    ck_assert(std::isfinite(task.loss(step, 0, 4).loss.item<double>()));  // the networks read it
+
+    // A crop moved 3 px left in the frame: the content moved 3 px right, 3/8 of a latent pixel.
+    const Frame big = drawer->sample(0).target;
+    const at::Tensor m = reference_motion(crop_frame(big, 8, 8, 48, 48), crop_frame(big, 5, 8, 48, 48), 8);
+    std::fprintf(stderr, "reference_motion of a 3 px shift: %.4f, %.4f latent px\n", m[0].item<double>(),
+                 m[1].item<double>());
+    ck_assert(std::abs(m[0].item<double>() - 3.0 / 8) < 0.03 && std::abs(m[1].item<double>()) < 0.03);
+    expect_error([&] { reference_motion(big, crop_frame(big, 0, 0, 48, 48), 8); }, ARTV_ERR_INVALID_ARGUMENT,
+                 {"differ in size"});
+
+    // shift_latents: a whole-pixel move is exact, the uncovered edge repeats, zero motion is
+    // the identity bit for bit.
+    const torch::Tensor z = torch::randn({2, 4, 8, 8});
+    const torch::Tensor moved = shift_latents(z, torch::tensor({2.0f, -1.0f, 0.0f, 0.0f}).view({2, 2}));
+    ck_assert(torch::allclose(moved[0].slice(2, 2).slice(1, 0, 7), z[0].slice(2, 0, 6).slice(1, 1), 1e-5, 1e-6));
+    ck_assert(torch::allclose(moved[0].select(2, 0), moved[0].select(2, 2), 1e-5, 1e-6));
+    ck_assert(torch::equal(moved[1], z[1]));
+
+    // artv.motion_warp: the static reference x_ref is x_{t-1} moved on by the row's motion.
+    ModelConfig wc = mc;
+    wc.artv.motion_warp = true;
+    ArtvTask warp(k, ArtvNetworks::create_random(wc, 5, torch::kCPU, torch::kFloat32, tiny_tokenizer()), drawer, "{}");
+    ArtvBatch wb = warp.make_batch(step, 0, n);
+    ck_assert(torch::equal(wb.motion, b.motion));
+    ck_assert(torch::allclose(wb.x_ref, shift_latents(b.x_ref, b.motion), 1e-5, 1e-6));
+    ck_assert(!torch::equal(wb.x_ref, b.x_ref));
+}
+END_TEST
+
 START_TEST(test_bf16_autocast_step) {
     TempDir dir;
     TrainConfig c = tiny_train_config(dir.path());
@@ -353,6 +414,7 @@ static Suite *train_suite(void) {
     tcase_add_test(tc, test_nonfinite_gradient_stops_before_update);
     tcase_add_test(tc, test_training_form_equals_sampler_form);
     tcase_add_test(tc, test_condition_dropout_and_modes);
+    tcase_add_test(tc, test_reference_motion_rows);
     tcase_add_test(tc, test_bf16_autocast_step);
     suite_add_tcase(s, tc);
     return s;

@@ -143,6 +143,25 @@ START_TEST(test_vae_stage_export_and_artv_stage) {
     ck_assert_msg(s2.find("left random") == std::string::npos, "%s", s2.c_str());
     auto model = ArtvNetworks::load(dir.file("artv-model"), torch::kCPU, torch::kFloat32);
     ck_assert(std::abs(model->config().latent.scale_factor - mc.latent.scale_factor) < 1e-9);
+
+    // init_all from that export, with a config that adds the motion embedding: every network
+    // starts from the export's weights, the new addition from its zero output layer.
+    ModelConfig with_motion = model->config();
+    with_motion.artv.motion_embed = true;
+    {
+        std::ofstream out(dir.file("motion.json"));
+        out << with_motion.to_json();
+    }
+    TrainConfig g = renderer_config(dir.file("motion-run"));
+    g.model_config = dir.file("motion.json");
+    g.init_from = dir.file("artv-model");
+    g.init_all = true;
+    auto grown = build_training_networks(g);
+    auto grown_unet = grown->unet().named_parameters(), model_unet = model->unet().named_parameters();
+    ck_assert(torch::equal(grown_unet["input_blocks.0.0.weight"],
+                           model_unet["input_blocks.0.0.weight"]));
+    ck_assert(grown_unet["motion_embed.2.weight"].abs().max().item<double>() == 0);
+    ck_assert(grown->mask_net().named_parameters()["motion_embed.2.weight"].abs().max().item<double>() == 0);
 }
 END_TEST
 

@@ -36,7 +36,7 @@ Pair make_pair(const ModelConfig &c) {
 }
 
 struct Inputs {
-    torch::Tensor x, t, text, refs, anchor, k;
+    torch::Tensor x, t, text, refs, anchor, k, motion;
 };
 
 Inputs random_inputs(const ModelConfig &c, uint64_t seed) {
@@ -49,6 +49,7 @@ Inputs random_inputs(const ModelConfig &c, uint64_t seed) {
     in.refs = torch::randn({3, 2 * C, h, w});
     in.anchor = torch::randn({3, C, h, w});
     in.k = torch::tensor({0.0, 200.0, 400.0});
+    in.motion = torch::tensor({0.0f, 0.0f, 0.4f, -0.25f, -1.5f, 0.1f}).view({3, 2});
     return in;
 }
 
@@ -57,13 +58,14 @@ torch::Tensor artv_forward(UNetModel &u, const Inputs &in) {
     UNetExtras e;
     e.adapter_features = &features;
     e.anchor_tokens = u.anchor_tokens(in.anchor);
-    e.extra_emb = u.extra_embedding(in.k, in.text);
+    e.extra_emb = u.extra_embedding(in.k, in.text, in.motion);
     return u.forward(in.x, in.t, in.text, e);
 }
 
 ModelConfig config_with_everything() {
     ModelConfig c = artv::test::test_tiny_config();
     c.artv.pooled_text_embed = true; // exercise recipe A too
+    c.artv.motion_embed = true;
     return c;
 }
 
@@ -89,7 +91,8 @@ START_TEST(test_each_addition_is_wired) {
     torch::NoGradGuard no_grad;
     ModelConfig c = config_with_everything();
     Inputs in = random_inputs(c, 7);
-    for (const std::string prefix : {"adapter.out.", "anchor.out.", "noise_level_embed.2.", "text_pool_embed."}) {
+    for (const std::string prefix :
+         {"adapter.out.", "anchor.out.", "noise_level_embed.2.", "text_pool_embed.", "motion_embed.2."}) {
         Pair p = make_pair(c);
         auto ref = p.base->forward(in.x, in.t, in.text);
         int changed = 0;
@@ -114,7 +117,7 @@ START_TEST(test_gradients_reach_zero_layers) {
     out.pow(2).mean().backward();
     const auto params = p.artv->named_parameters(); // find() points into it: keep it alive
     for (const std::string name : {"adapter.out.0.weight", "anchor.out.weight", "noise_level_embed.2.weight",
-                                   "text_pool_embed.weight"}) {
+                                   "text_pool_embed.weight", "motion_embed.2.weight"}) {
         auto *g = params.find(name);
         ck_assert_msg(g != nullptr, "no parameter %s", name.c_str());
         ck_assert_msg(g->grad().defined() && g->grad().abs().sum().item<double>() > 0,
@@ -137,8 +140,11 @@ START_TEST(test_bundle_eps_equals_base) {
     Inputs in = random_inputs(c, 11);
     in.refs[0].zero_();
     in.anchor[1].zero_();
-    FrameConditions fc{in.refs, in.anchor, in.text, in.k};
+    FrameConditions fc{in.refs, in.anchor, in.text, in.k, in.motion};
     auto prepared = nets->prepare(fc);
+    FrameConditions no_motion = fc;
+    no_motion.motion = torch::Tensor();
+    artv::test::expect_error([&] { nets->prepare(no_motion); }, ARTV_ERR_INVALID_ARGUMENT, {"motion is missing"});
     ck_assert_int_eq(prepared.batch, 3);
     ck_assert_uint_eq(prepared.eps.adapter_features.size(), c.unet.channel_mult.size());
     ck_assert_uint_eq(prepared.mask.adapter_features.size(), c.mask.channel_mult.size());

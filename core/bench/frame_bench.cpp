@@ -119,6 +119,7 @@ ForwardBenchResult bench_unet_forward(const ArtvNetworks &nets, FrameSize size, 
     fc.text = nets.encode_tokens(torch::zeros({batch, c.text.context_length},
                                               torch::TensorOptions().device(nets.device()).dtype(torch::kLong)));
     fc.noise_level = torch::full({batch}, 200.0, torch::TensorOptions().device(nets.device()));
+    fc.motion = torch::zeros({batch, 2}, torch::TensorOptions().device(nets.device()));
     const PreparedConditions prepared = nets.prepare(fc);
     const at::Tensor x = torch::randn({batch, ch, h, w}, opts);
     const at::Tensor t = torch::full({batch}, 500.0, torch::TensorOptions().device(nets.device()));

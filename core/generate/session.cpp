@@ -14,6 +14,7 @@
 #include "generate/frame_convert.h"
 #include "generate/prompt_schedule.h"
 #include "model/artv_networks.h"
+#include "model/reference_motion.h"
 #include "util/error.h"
 
 namespace artv {
@@ -156,6 +157,15 @@ struct Session::Impl {
                             torch::TensorOptions().device(nets->device()).dtype(torch::kFloat32));
     }
 
+    // The frame as the references' motion is measured on it; nothing unless the model uses
+    // that motion (artv.motion_embed, motion_warp).
+    Frame picture_of(const at::Tensor &image) const {
+        if (!nets->config().artv.uses_reference_motion()) return {};
+        Frame f(gen_size.width, gen_size.height);
+        image_to_rgb24(image, f.rgb.data(), f.width, f.height, static_cast<int>(f.stride()));
+        return f;
+    }
+
     at::Tensor augmented(const FrameSlot &slot, const at::Tensor &zeros) {
         if (slot.blank()) return zeros;  // the dropped condition: exactly zero, not noised
         return noise_augment(schedule, slot.latent, noise_aug, noise);
@@ -233,7 +243,7 @@ void Session::feed_frame(const uint8_t *rgb, int width, int height, int stride) 
                                       m.gen_size.height, m.nets->device(), m.nets->dtype());
     const int index = m.fed++;
     m.pending_pixels[index] = image;
-    m.frames.push(index, at::Tensor());
+    m.frames.push(index, at::Tensor(), m.picture_of(image));
     m.drop_unreferenced_pixels();
 }
 
@@ -279,6 +289,9 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
                                                 m.augmented(cond.reference(1), zeros)}, 1);
         const at::Tensor anchor_aug = m.augmented(cond.anchor(), zeros);
         const at::Tensor refs_null = torch::zeros_like(refs_aug);
+        const at::Tensor motion =
+            cond.motion(nets.config().latent.downsample).unsqueeze(0).to(nets.device());
+        const at::Tensor motion_null = torch::zeros_like(motion);
         const EngineSwitches &engine = options_.engine;
         const auto dtype = nets.dtype();
         const auto row_count = static_cast<int64_t>(terms.size());
@@ -287,9 +300,10 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
         auto prepare = [&](bool fresh_text) {
             const at::Tensor text = fresh_text ? nets.encode_text({prompt}) : m.text_for(prompt);
             const at::Tensor text_null = fresh_text ? nets.encode_text({""}) : m.text_for("");
-            std::vector<at::Tensor> refs_rows, anchor_rows, text_rows;
+            std::vector<at::Tensor> refs_rows, motion_rows, anchor_rows, text_rows;
             for (const auto &term : terms) {
                 refs_rows.push_back(cond_has_ref(term.first) ? refs_aug : refs_null);
+                motion_rows.push_back(cond_has_ref(term.first) ? motion : motion_null);
                 anchor_rows.push_back(cond_has_anchor(term.first) ? anchor_aug : zeros);
                 text_rows.push_back(cond_has_text(term.first) ? text : text_null);
             }
@@ -297,6 +311,7 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
             fc.refs = torch::cat(refs_rows, 0).to(dtype);
             fc.anchor = torch::cat(anchor_rows, 0).to(dtype);
             fc.text = torch::cat(text_rows, 0);
+            fc.motion = torch::cat(motion_rows, 0);
             fc.noise_level = torch::full({row_count}, static_cast<double>(m.noise_aug),
                                          torch::TensorOptions().device(nets.device()).dtype(torch::kFloat32));
             const PreparedConditions all = nets.prepare(fc);
@@ -339,8 +354,12 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
             if (!masks.empty()) ev.mask = torch::cat(masks, 0);
             return ev;
         };
-        // MDM's x_ref: the clean previous-frame latent (zero when blank, DESIGN.md).
-        const at::Tensor x_ref = refs_blank ? zeros : cond.reference(1).latent;
+        // MDM's x_ref: the clean previous-frame latent (zero when blank, DESIGN.md), moved on
+        // by the references' motion under artv.motion_warp.
+        const at::Tensor x_ref = refs_blank ? zeros
+                                 : nets.config().artv.motion_warp
+                                     ? shift_latents(cond.reference(1).latent, motion)
+                                     : cond.reference(1).latent;
         int calls = 0;
         // quantize_t: the networks were trained at integer timesteps (SGM DiscreteDenoiser).
         Denoiser denoiser =
@@ -365,7 +384,7 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
         // itself (the sampler's x0 estimate at sigma 0), not a re-encoding of the decoded
         // frame: that saves one VAE encoder pass per frame and keeps the VAE's decode/encode
         // round-trip error out of the auto-regressive loop, where it would accumulate.
-        cond.push(frame_index, z);
+        cond.push(frame_index, z, m.picture_of(image));
         m.frames = std::move(cond);
         m.last_segment = {m.schedule_version, segment};
         ++m.generated;

@@ -192,6 +192,8 @@ ArtvAdditions ArtvAdditions::none() {
     a.anchor.enabled = false;
     a.noise_level_embed = false;
     a.pooled_text_embed = false;
+    a.motion_embed = false;
+    a.motion_warp = false;
     return a;
 }
 
@@ -294,6 +296,8 @@ ModelConfig parse_model_config(const std::string &json_text, const std::string &
         }
         a.noise_level_embed = s.get_bool("noise_level_embed", true);
         a.pooled_text_embed = s.get_bool("pooled_text_embed", false);
+        a.motion_embed = s.get_bool("motion_embed", false);
+        a.motion_warp = s.get_bool("motion_warp", false);
         s.finish();
     }
     {
@@ -415,7 +419,9 @@ std::string ModelConfig::to_json() const {
                    {"patch_size", artv.anchor.patch_size},
                    {"max_grid", {artv.anchor.max_grid[0], artv.anchor.max_grid[1]}}}},
                  {"noise_level_embed", artv.noise_level_embed},
-                 {"pooled_text_embed", artv.pooled_text_embed}};
+                 {"pooled_text_embed", artv.pooled_text_embed},
+                 {"motion_embed", artv.motion_embed},
+                 {"motion_warp", artv.motion_warp}};
     j["schedule"] = {{"linear_start", schedule.linear_start},
                      {"linear_end", schedule.linear_end},
                      {"timesteps", schedule.timesteps},

@@ -93,6 +93,15 @@ struct ArtvAdditions {
     AnchorConfig anchor;
     bool noise_level_embed = true; // noise-augmentation level k added to the time embedding
     bool pooled_text_embed = false; // recipe A: mean text token -> time embedding (SDXL-style)
+    // Not in the paper (docs/MODEL.md "Motion embedding"): the global shift from x_{t-2} to
+    // x_{t-1}, measured on the frames by phase correlation, added to the time embedding, so
+    // that a continuation can keep the speed and direction it is shown.
+    bool motion_embed = false;
+    // Not in the paper either: the masked diffusion's static reference x_ref is x_{t-1} moved
+    // on by that measured shift (shift_latents), so that copying it continues a pan.
+    bool motion_warp = false;
+    // Whether the references' motion is measured at all.
+    bool uses_reference_motion() const { return motion_embed || motion_warp; }
 
     // Everything off: a plain SD2-layout U-Net.
     static ArtvAdditions none();

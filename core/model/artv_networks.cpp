@@ -221,7 +221,12 @@ PreparedConditions ArtvNetworks::prepare(const FrameConditions &cond) const {
             check_tensor(cond.noise_level, "noise_level", 1, B);
             k = cond.noise_level.to(device_);
         }
-        out.extra_emb = net.extra_embedding(k, cond.text.to(device_));
+        torch::Tensor motion;
+        if (net.additions().motion_embed) {
+            check_tensor(cond.motion, "motion", 2, B);
+            motion = cond.motion.to(device_);
+        }
+        out.extra_emb = net.extra_embedding(k, cond.text.to(device_), motion);
     };
     prepare_net(*unet_, p.eps);
     prepare_net(*mask_, p.mask);

@@ -4,7 +4,7 @@
 // trainer call.
 //
 // Weights file layout (docs/MODEL.md): "unet." + SD2 U-Net names (+ adapter., anchor.,
-// noise_level_embed., text_pool_embed.), "mask." (same layout, mask config), "vae." + SD2
+// noise_level_embed., text_pool_embed., motion_embed.), "mask." (same layout, mask config), "vae." + SD2
 // AutoencoderKL names, "text." + OpenCLIP text-tower names.
 //
 // Nothing here disables autograd: the trainer calls the same functions with grad enabled; the
@@ -40,6 +40,9 @@ struct FrameConditions {
     torch::Tensor anchor;      // [B, C, h, w] noise-augmented anchor latent
     torch::Tensor text;        // [B, L, D] encode_text() output
     torch::Tensor noise_level; // [B] augmentation level k (float or integer)
+    torch::Tensor motion;      // [B, 2] reference_motion() of x_{t-2} -> x_{t-1}, zero when the
+                               // references are blank or one still frame (only read by
+                               // networks with artv.motion_embed)
 };
 
 // What one U-Net (eps or mask) needs per frame that does not change across denoising steps.
@@ -49,7 +52,7 @@ struct NetConditions {
     torch::Tensor anchor_tokens; // [B, N, D] anchor tokens, attended after the text tokens
                                  // (undefined without the anchor addition)
     torch::Tensor extra_emb;     // [B, time_embed_dim] added to the time embedding (noise level
-                                 // [+ pooled text]); undefined when neither addition is on
+                                 // [+ pooled text] [+ motion]); undefined when none is on
 };
 
 // Per-frame invariants for both networks, computed once per frame by ArtvNetworks::prepare().

@@ -12,4 +12,5 @@ libartv_la_SOURCES += \
 	core/model/vae.h core/model/vae.cpp \
 	core/model/text_encoder.h core/model/text_encoder.cpp \
 	core/model/artv_networks.h core/model/artv_networks.cpp \
+	core/model/reference_motion.h core/model/reference_motion.cpp \
 	core/model/sd21_init.h core/model/sd21_init.cpp

@@ -42,7 +42,7 @@ private:
 
 const std::vector<std::string> &UNetModel::addition_prefixes() {
     static const std::vector<std::string> p = {"adapter.", "anchor.", "noise_level_embed.",
-                                               "text_pool_embed."};
+                                               "text_pool_embed.", "motion_embed."};
     return p;
 }
 
@@ -133,6 +133,10 @@ UNetModel::UNetModel(const UNetConfig &c, const ArtvAdditions &additions)
         text_pool_embed_ = register_module("text_pool_embed", torch::nn::Linear(c.context_dim, ted));
         zero_parameters(*text_pool_embed_);
     }
+    if (additions.motion_embed) {
+        motion_embed_ = register_module("motion_embed", std::make_shared<EmbedMLP>(mc, ted));
+        zero_parameters(*motion_embed_->last());
+    }
 }
 
 torch::ScalarType UNetModel::dtype() const { return out_conv_->weight.scalar_type(); }
@@ -151,7 +155,8 @@ torch::Tensor UNetModel::anchor_tokens(const torch::Tensor &anchor) {
     return anchor_->forward(anchor.to(dtype()));
 }
 
-torch::Tensor UNetModel::extra_embedding(const torch::Tensor &noise_level, const torch::Tensor &text) {
+torch::Tensor UNetModel::extra_embedding(const torch::Tensor &noise_level, const torch::Tensor &text,
+                                         const torch::Tensor &motion) {
     torch::Tensor emb;
     if (noise_level_embed_) {
         if (!noise_level.defined()) throw_invalid("the noise level k is required by this U-Net");
@@ -161,6 +166,19 @@ torch::Tensor UNetModel::extra_embedding(const torch::Tensor &noise_level, const
     if (text_pool_embed_) {
         if (!text.defined() || text.dim() != 3) throw_invalid("text tokens [B, L, D] are required by this U-Net");
         auto pooled = text_pool_embed_(text.to(dtype()).mean(1));
+        emb = emb.defined() ? emb + pooled : pooled;
+    }
+    if (motion_embed_) {
+        if (!motion.defined() || motion.dim() != 2 || motion.size(1) != 2)
+            throw_invalid("the references' motion [B, 2] is required by this U-Net");
+        // Hundredths of a latent pixel: the shifts of interest (0.1 to 1 latent pixel per
+        // frame) then span the sinusoids' fine frequencies as timesteps do.
+        const auto m = motion.to(torch::kFloat32) * 100.0;
+        const int64_t half = config_.model_channels / 2;
+        auto pooled = motion_embed_->forward(
+            torch::cat({timestep_embedding(m.select(1, 0), half),
+                        timestep_embedding(m.select(1, 1), config_.model_channels - half)}, 1)
+                .to(dtype()));
         emb = emb.defined() ? emb + pooled : pooled;
     }
     return emb;

@@ -10,6 +10,9 @@
 //                        time embedding ("0", "2", like time_embed)
 //   text_pool_embed.*    Linear(context_dim, time_embed_dim) (zero-init) of the mean text token,
 //                        added to the time embedding (recipe A, SDXL-style)
+//   motion_embed.*       sinusoidal(100·dx) ⧺ sinusoidal(100·dy) -> Linear -> SiLU -> Linear
+//                        (zero-init) of the references' measured shift (model/reference_motion.h),
+//                        added to the time embedding (not in the paper)
 // Every addition's output layer starts at zero, so a fresh ARTV U-Net on SD weights computes the
 // SD output exactly, whatever its extra inputs.
 #pragma once
@@ -53,8 +56,10 @@ public:
     // --- the additions' per-frame parts (each throws ARTV_ERR_STATE if the addition is off) --
     std::vector<torch::Tensor> adapter_features(const torch::Tensor &refs);
     torch::Tensor anchor_tokens(const torch::Tensor &anchor);
-    // noise_level_embed(k) [+ text_pool_embed(mean_L text)]; undefined when both are off.
-    torch::Tensor extra_embedding(const torch::Tensor &noise_level, const torch::Tensor &text);
+    // noise_level_embed(k) [+ text_pool_embed(mean_L text)] [+ motion_embed(motion)]; undefined
+    // when all are off. motion: [B, 2] (dx, dy) in latent pixels per frame.
+    torch::Tensor extra_embedding(const torch::Tensor &noise_level, const torch::Tensor &text,
+                                  const torch::Tensor &motion = {});
 
     const UNetConfig &config() const { return config_; }
     const ArtvAdditions &additions() const { return additions_; }
@@ -80,6 +85,7 @@ private:
     std::shared_ptr<AnchorTokenizer> anchor_;
     std::shared_ptr<EmbedMLP> noise_level_embed_;
     torch::nn::Linear text_pool_embed_{nullptr};
+    std::shared_ptr<EmbedMLP> motion_embed_;
 };
 
 } // namespace artv

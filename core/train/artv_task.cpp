@@ -11,6 +11,7 @@
 #include "diffusion/noise.h"
 #include "io/tensor_io.h"
 #include "model/artv_networks.h"
+#include "model/reference_motion.h"
 #include "train/draw_seed.h"
 #include "train/mdm_loss.h"
 #include "train/training_data.h"
@@ -78,7 +79,9 @@ ArtvBatch ArtvTask::make_batch(int64_t step, int64_t first, int64_t count) {
 
     const int64_t levels = schedule_.timesteps();
     const auto shape = parts[0].sizes().slice(1).vec();
-    std::vector<torch::Tensor> t, eps, k, n1, n2, na, keep_refs, keep_anchor;
+    std::vector<torch::Tensor> t, eps, k, n1, n2, na, keep_refs, keep_anchor, motion;
+    const bool with_motion = nets_->config().artv.uses_reference_motion();
+    const int downsample = nets_->config().latent.downsample;
     ArtvBatch b;
     for (int64_t i = 0; i < count; ++i) {
         const TrainSample &s = samples[static_cast<size_t>(i)];
@@ -100,6 +103,9 @@ ArtvBatch ArtvTask::make_batch(int64_t step, int64_t first, int64_t count) {
                                   : config_.p_drop_text;
         const bool drop_text = u[2].item<double>() < p_text;
         keep_refs.push_back(torch::full({1}, drop_refs ? 0.0f : 1.0f));
+        // The motion is a property of the references: dropped with them.
+        if (with_motion)
+            motion.push_back(drop_refs ? torch::zeros({2}) : reference_motion(s.ref1, s.ref2, downsample));
         keep_anchor.push_back(torch::full({1}, drop_anchor ? 0.0f : 1.0f));
         b.captions.push_back(drop_text ? std::string() : s.caption);
         b.modes.push_back(static_cast<int>(s.mode));
@@ -116,7 +122,8 @@ ArtvBatch ArtvTask::make_batch(int64_t step, int64_t first, int64_t count) {
     const torch::Tensor r2 = noise_augment(schedule_, parts[2], b.k, torch::stack(n2).to(dev));
     b.refs = torch::cat({r1, r2}, 1) * kr;
     b.anchor = noise_augment(schedule_, parts[3], b.k, torch::stack(na).to(dev)) * ka;
-    b.x_ref = parts[2] * kr;
+    if (with_motion) b.motion = torch::stack(motion).to(dev);
+    b.x_ref = (nets_->config().artv.motion_warp ? shift_latents(parts[2], b.motion) : parts[2]) * kr;
     return b;
 }
 
@@ -130,6 +137,7 @@ TaskLoss ArtvTask::loss(int64_t step, int64_t first, int64_t count) {
     fc.anchor = b.anchor;
     fc.text = nets_->encode_text(b.captions);
     fc.noise_level = b.k.to(torch::kFloat32);
+    fc.motion = b.motion;
     const PreparedConditions prepared = nets_->prepare(fc);
     const TrainPrediction pred =
         predict_eps_train(*nets_, schedule_, b.x_t, b.t, prepared, b.x_ref, config_.use_mask);

@@ -30,7 +30,10 @@ struct TrainSample;
 struct ArtvBatch {
     at::Tensor x0, eps, t, x_t;       // target latent, noise, int64 timesteps, noisy latent
     at::Tensor refs, anchor, k;       // [B,2C,h,w] augmented (dropped: 0), [B,C,h,w], int64 [B]
-    at::Tensor x_ref;                 // clean x_{t-1} latent (dropped / blank: 0)
+    at::Tensor x_ref;                 // clean x_{t-1} latent, moved on by `motion` under
+                                      // artv.motion_warp (dropped / blank: 0)
+    at::Tensor motion;                // [B,2] reference_motion (dropped / blank: 0); undefined
+                                      // unless the config uses it (motion_embed, motion_warp)
     std::vector<std::string> captions;  // "" where the text is dropped
     std::vector<int> modes;           // SampleMode per row
 };

@@ -105,7 +105,12 @@ std::shared_ptr<ArtvNetworks> build_training_networks(const TrainConfig &c) {
                                             torch::kFloat32, tok);
     SafeTensorsFile weights = open_model_weights(c.init_from, init_mc);
     if (c.stage == "artv" && c.init_all) {
-        load_parameters(nets->modules(), weights, "", LoadOptions{});
+        // An addition the run's config turns on and init_from's lacks starts from its own
+        // (zero-output) initialisation: the exported model's outputs are unchanged at step 0.
+        LoadOptions lo;
+        if (mc.artv.motion_embed && !init_mc.artv.motion_embed)
+            lo.optional_prefixes = {"unet.motion_embed.", "mask.motion_embed."};
+        load_parameters(nets->modules(), weights, "", lo);
     } else {
         LoadOptions lo;
         lo.allow_unexpected = true;  // the other networks
