@@ -13,7 +13,6 @@
 #include "artv/artv.h"
 #include "diffusion/guidance.h"
 #include "diffusion/sampler.h"
-#include "generate/conditioning_frames.h"
 #include "generate/frame_convert.h"
 #include "generate/generation_size.h"
 #include "generate/model_loader.h"
@@ -371,9 +370,10 @@ START_TEST(test_cfg_text_t2v) {
 }
 END_TEST
 
-// The references' motion (artv.motion_embed): measured between the two references' pictures;
-// zero for blank references and for one frame as both. A session on a model with the addition
-// generates from fed frames (prepare() refuses conditions without the motion).
+// The references' motion (artv.motion_embed / motion_warp): measured between the last two
+// fed frames, held through the first prompt segment, zero for a still fed twice, for models
+// without it and once a new prompt is set. The networks read it (prepare() refuses conditions
+// without it).
 START_TEST(test_reference_motion) {
     auto texture = [](int dx) {  // the same picture, its content dx pixels to the right
         std::vector<uint8_t> rgb(size_t(W) * H * 3);
@@ -385,31 +385,53 @@ START_TEST(test_reference_motion) {
         return rgb;
     };
     const std::vector<uint8_t> a = texture(0), b = texture(3);
-    artv::ConditioningFrames frames(ARTV_ANCHOR_PAPER);
-    ck_assert(frames.motion(8).abs().max().item<double>() == 0);
-    frames.push(0, at::Tensor(), artv::frame_from_rgb24(a.data(), W, H, 3 * W));
-    ck_assert(frames.motion(8).abs().max().item<double>() == 0);
-    frames.push(1, at::Tensor(), artv::frame_from_rgb24(b.data(), W, H, 3 * W));
-    const at::Tensor m = frames.motion(8);
-    ck_assert_msg(std::abs(m[0].item<double>() - 3.0 / 8) < 0.05 && std::abs(m[1].item<double>()) < 0.05,
-                  "a 3 px pan measured as (%g, %g) latent px", m[0].item<double>(), m[1].item<double>());
-
     artv::ModelConfig c = artv::test::test_tiny_config();
-    c.artv.motion_embed = true;
+    c.artv.motion_embed = c.artv.motion_warp = true;
     auto nets = artv::ArtvNetworks::create_random(c, 1, torch::kCPU, torch::kFloat32,
                                                   artv::test::tiny_tokenizer_path());
     artv::SessionOptions o;
     o.sampler = artv::SamplerKind::Ddim;
     o.steps = 2;
     o.cfg_ref = o.cfg_anchor = o.cfg_text = 3.0;  // dropped-reference rows too
+    auto motion = [](const artv::Session &s) {
+        const artv::SessionState st = s.state();
+        return std::pair<double, double>(st.reference_motion[0], st.reference_motion[1]);
+    };
     artv::Session s(nets, o);
-    s.set_prompt("camera pans left");
+    s.set_schedule("camera pans left:2|camera pans right:1");
     s.feed_frame(a.data(), W, H, 3 * W);
+    ck_assert(motion(s).first == 0 && motion(s).second == 0);  // one frame: no motion yet
     s.feed_frame(b.data(), W, H, 3 * W);
-    for (int i = 0; i < 2; ++i) {
+    const auto shown = motion(s);
+    ck_assert_msg(std::abs(shown.first - 3.0 / 8) < 0.05 && std::abs(shown.second) < 0.05,
+                  "a 3 px pan measured as (%g, %g) latent px", shown.first, shown.second);
+    for (int i = 0; i < 2; ++i) {  // the first segment: held, whatever the frames generated
         const at::Tensor frame = s.next_frame_image();
         ck_assert(frame.size(2) == H && frame.size(3) == W && torch::isfinite(frame).all().item<bool>());
+        if (i == 0) ck_assert(motion(s) == shown);
     }
+    ck_assert(motion(s).first == 0 && motion(s).second == 0);  // the second segment
+    s.next_frame_image();
+
+    artv::Session again(nets, o);  // a new prompt after the first frame ends it too
+    again.feed_frame(a.data(), W, H, 3 * W);
+    again.feed_frame(b.data(), W, H, 3 * W);
+    again.next_frame_image();
+    ck_assert(motion(again) == shown);
+    again.set_prompt("camera pans right");
+    ck_assert(motion(again).first == 0 && motion(again).second == 0);
+
+    artv::Session still(nets, o);  // one still fed twice: no motion
+    still.feed_frame(a.data(), W, H, 3 * W);
+    still.feed_frame(a.data(), W, H, 3 * W);
+    ck_assert(motion(still).first == 0 && motion(still).second == 0);
+
+    auto plain = artv::ArtvNetworks::create_random(artv::test::test_tiny_config(), 1, torch::kCPU,
+                                                   torch::kFloat32, artv::test::tiny_tokenizer_path());
+    artv::Session without(plain, o);  // a model without the additions measures nothing
+    without.feed_frame(a.data(), W, H, 3 * W);
+    without.feed_frame(b.data(), W, H, 3 * W);
+    ck_assert(motion(without).first == 0 && motion(without).second == 0);
 }
 END_TEST
 

@@ -1,13 +1,9 @@
 #include "generate/conditioning_frames.h"
 
-#include <ATen/ATen.h>
-
-#include "model/reference_motion.h"
-
 namespace artv {
 
-void ConditioningFrames::push(int index, at::Tensor latent, Frame picture) {
-    FrameSlot frame{index, std::move(latent), std::move(picture)};
+void ConditioningFrames::push(int index, at::Tensor latent) {
+    FrameSlot frame{index, std::move(latent)};
     refs_[0] = refs_[1].blank() ? frame : refs_[1];
     refs_[1] = frame;
     switch (policy_) {
@@ -28,12 +24,6 @@ void ConditioningFrames::begin_frame(bool first_generated, bool new_segment) {
     generating_ = true;
     if (policy_ == ARTV_ANCHOR_PAPER && (first_generated || new_segment))
         anchor_ = refs_[1];  // the last fed frame / the last frame of the previous segment
-}
-
-at::Tensor ConditioningFrames::motion(int downsample) const {
-    const FrameSlot &older = refs_[0], &newer = refs_[1];
-    if (newer.blank() || older.index == newer.index) return at::zeros({2}, at::kFloat);
-    return reference_motion(older.picture, newer.picture, downsample);
 }
 
 void ConditioningFrames::fill_latent(int index, const at::Tensor &latent) {

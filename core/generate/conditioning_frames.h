@@ -15,15 +15,12 @@
 #include <ATen/core/Tensor.h>
 
 #include "artv/artv.h"
-#include "io/image.h"
 
 namespace artv {
 
 struct FrameSlot {
     int index = -1;     // session frame index, -1 = blank
     at::Tensor latent;  // clean latent [1, C, h, w]; undefined while blank or not yet encoded
-    Frame picture;      // the frame at the generation size, kept only where the model measures
-                        // the references' motion (artv.motion_embed); empty otherwise
     bool blank() const { return index < 0; }
 };
 
@@ -34,7 +31,7 @@ public:
     // A frame became known (fed, or just generated): the references move along. The first
     // frame known fills both references (a still image is its own past). `latent` may be
     // undefined for fed frames whose encoding is deferred (see fill_latent).
-    void push(int index, at::Tensor latent, Frame picture = {});
+    void push(int index, at::Tensor latent);
 
     // Sets the anchor for the frame about to be generated. first_generated: no frame was
     // generated yet; new_segment: the frame starts a prompt segment after the first.
@@ -49,9 +46,6 @@ public:
 
     const FrameSlot &reference(int k) const { return refs_[k]; }  // 0: x_{t-2}, 1: x_{t-1}
     const FrameSlot &anchor() const { return anchor_; }
-    // The motion embedding's input: reference_motion() from x_{t-2}'s picture to x_{t-1}'s,
-    // [2] float on the CPU; zero when the references are blank, one frame, or have no pictures.
-    at::Tensor motion(int downsample) const;
 
     // Deferred encoding: gives every slot showing `index` its latent.
     void fill_latent(int index, const at::Tensor &latent);

@@ -157,13 +157,30 @@ struct Session::Impl {
                             torch::TensorOptions().device(nets->device()).dtype(torch::kFloat32));
     }
 
-    // The frame as the references' motion is measured on it; nothing unless the model uses
-    // that motion (artv.motion_embed, motion_warp).
-    Frame picture_of(const at::Tensor &image) const {
-        if (!nets->config().artv.uses_reference_motion()) return {};
-        Frame f(gen_size.width, gen_size.height);
-        image_to_rgb24(image, f.rgb.data(), f.width, f.height, static_cast<int>(f.stride()));
-        return f;
+    // The shown motion (artv.motion_embed / motion_warp): measured between the last two fed
+    // frames and held, not measured again on generated frames. Generated frames jump from the
+    // fed ones and are too blurred for phase correlation (peaks 0.1-0.5 against 0.98 between
+    // fed frames, docs/MODEL.md "Stage 12"), and a motion read off them feeds its errors back.
+    // Held while the first prompt segment lasts: a new prompt may ask for another motion.
+    Frame last_fed_picture;
+    at::Tensor shown_motion = torch::zeros({2});
+    int motion_version = -1;  // schedule_version of the first generated frame
+
+    void measure_fed_motion(const at::Tensor &image) {
+        if (!nets->config().artv.uses_reference_motion()) return;
+        Frame picture(gen_size.width, gen_size.height);
+        image_to_rgb24(image, picture.rgb.data(), picture.width, picture.height,
+                       static_cast<int>(picture.stride()));
+        shown_motion = last_fed_picture.empty()
+                           ? torch::zeros({2})
+                           : reference_motion(last_fed_picture, picture, nets->config().latent.downsample);
+        last_fed_picture = std::move(picture);
+    }
+
+    // [2] on the CPU: the motion the next frame is conditioned on.
+    at::Tensor motion_of_next() const {
+        const bool held = (generated == 0 || schedule_version == motion_version) && segment_of_next() == 0;
+        return held ? shown_motion : torch::zeros({2});
     }
 
     at::Tensor augmented(const FrameSlot &slot, const at::Tensor &zeros) {
@@ -243,7 +260,8 @@ void Session::feed_frame(const uint8_t *rgb, int width, int height, int stride) 
                                       m.gen_size.height, m.nets->device(), m.nets->dtype());
     const int index = m.fed++;
     m.pending_pixels[index] = image;
-    m.frames.push(index, at::Tensor(), m.picture_of(image));
+    m.frames.push(index, at::Tensor());
+    m.measure_fed_motion(image);
     m.drop_unreferenced_pixels();
 }
 
@@ -289,8 +307,7 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
                                                 m.augmented(cond.reference(1), zeros)}, 1);
         const at::Tensor anchor_aug = m.augmented(cond.anchor(), zeros);
         const at::Tensor refs_null = torch::zeros_like(refs_aug);
-        const at::Tensor motion =
-            cond.motion(nets.config().latent.downsample).unsqueeze(0).to(nets.device());
+        const at::Tensor motion = m.motion_of_next().unsqueeze(0).to(nets.device());
         const at::Tensor motion_null = torch::zeros_like(motion);
         const EngineSwitches &engine = options_.engine;
         const auto dtype = nets.dtype();
@@ -384,7 +401,8 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
         // itself (the sampler's x0 estimate at sigma 0), not a re-encoding of the decoded
         // frame: that saves one VAE encoder pass per frame and keeps the VAE's decode/encode
         // round-trip error out of the auto-regressive loop, where it would accumulate.
-        cond.push(frame_index, z, m.picture_of(image));
+        cond.push(frame_index, z);
+        if (m.generated == 0) m.motion_version = m.schedule_version;
         m.frames = std::move(cond);
         m.last_segment = {m.schedule_version, segment};
         ++m.generated;
@@ -412,6 +430,9 @@ SessionState Session::state() const {
     s.steps = m.steps;
     s.denoiser_calls_last_frame = m.calls_last_frame;
     s.prompt = m.prompts.segments()[s.segment].prompt;
+    const at::Tensor motion = m.motion_of_next();
+    s.reference_motion[0] = motion[0].item<float>();
+    s.reference_motion[1] = motion[1].item<float>();
     return s;
 }
 

@@ -90,6 +90,10 @@ struct SessionState {
     int steps = 0;
     int denoiser_calls_last_frame = 0;  // network batch entries: sampler calls x CFG terms
     std::string prompt;
+    // The references' motion the next frame gets (artv.motion_embed / motion_warp; latent
+    // pixels per frame, dx right, dy down): the shift between the last two fed frames, held
+    // through the first prompt segment; zero otherwise and for models without those.
+    float reference_motion[2] = {0.0f, 0.0f};
 };
 
 class Session {
