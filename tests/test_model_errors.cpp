@@ -228,7 +228,7 @@ START_TEST(test_shipped_configs) {
     torch::NoGradGuard no_grad;
     auto z = nets->encode_frames(torch::rand({1, 3, 128, 224}));
     ck_assert(z.sizes() == torch::IntArrayRef({1, 4, 16, 28}));
-    FrameConditions fc{torch::cat({z, z}, 1), z, torch::zeros({1, 16, 128}), torch::full({1}, 200.0), {}};
+    FrameConditions fc{torch::cat({z, z}, 1), z, torch::zeros({1, 16, 128}), torch::full({1}, 200.0), torch::zeros({1, 2})};
     auto p = nets->prepare(fc);
     ck_assert(nets->eps(z, torch::full({1}, 500.0), p).sizes() == z.sizes());
     ck_assert(nets->decode_latents(z).sizes() == torch::IntArrayRef({1, 3, 128, 224}));
