@@ -175,11 +175,11 @@ torch::Tensor UNetModel::extra_embedding(const torch::Tensor &noise_level, const
         // frame) then span the sinusoids' fine frequencies as timesteps do.
         const auto m = motion.to(torch::kFloat32) * 100.0;
         const int64_t half = config_.model_channels / 2;
-        auto pooled = motion_embed_->forward(
+        auto moved = motion_embed_->forward(
             torch::cat({timestep_embedding(m.select(1, 0), half),
                         timestep_embedding(m.select(1, 1), config_.model_channels - half)}, 1)
                 .to(dtype()));
-        emb = emb.defined() ? emb + pooled : pooled;
+        emb = emb.defined() ? emb + moved : moved;
     }
     return emb;
 }
