@@ -22,6 +22,10 @@
 #                 DECODER_STEPS caps it in steps [100000]
 #   MIX_SECONDS   wall-clock budget of stage 8, the evaluation's speeds and sizes [0 = skipped];
 #                 MIX_STEPS caps it in steps [100000]; MIX_BATCH its batch [256]
+#   MOTION_SECONDS wall-clock budget of stage 9, the motion embedding [0 = skipped];
+#                 MOTION_STEPS caps it in steps [100000]
+#   WARP_SECONDS  wall-clock budget of stage 10, the motion warp [0 = skipped]; WARP_STEPS
+#                 caps it in steps [100000]
 # Each stage is time-boxed: at its budget it gets SIGINT, writes its checkpoint at the next
 # step and stops; a second call with the same RUN_DIR goes on from the checkpoints (--resume).
 # The exported model lands in RUN_DIR/artv-tiny (fp16), ready to copy to models/artv-tiny.
@@ -35,6 +39,11 @@ PHOTOS=${PHOTOS:-$TOP/data/photos.jsonl}
 CONFIG=${CONFIG:-$TOP/models/artv-tiny/config.json}
 mkdir -p "$RUN"
 LOG=$RUN/train.log
+# The references' measured motion (artv.motion_embed, motion_warp) joined at stages 9 and 10:
+# a fresh run starts without it, as the shipped weights did.
+sed -e 's/"motion_embed": true/"motion_embed": false/' -e 's/"motion_warp": true/"motion_warp": false/' \
+  "$CONFIG" > "$RUN/config-base.json"
+CONFIG=$RUN/config-base.json
 
 DATA="--data renderer,$FOOTAGE --data-weights 4,1 --photos $PHOTOS --data-cache $RUN/clip-cache --threads ${THREADS:-0} ${TRAIN_ARGS:-}"
 
@@ -148,5 +157,28 @@ if [ "${MIX_SECONDS:-0}" -gt 0 ]; then
     --renderer-min-object-size 0.14 --renderer-max-object-size 0.28 \
     --log-every 20 --checkpoint-every 200
   export_stage artv-mix
+fi
+# 9 and 10. The references' motion (docs/MODEL.md "Stage 12"): phase correlation between the
+#    two reference frames, embedded into the time embedding (9, zero-initialised), then also
+#    moving the masked diffusion's static reference on by it (10). From the model so far, batch
+#    32, fp32, half the samples continue (30% of those uncaptioned), objects 2-4 px/frame,
+#    pans and tilts 1-7. The shipped model had 1,100 steps of stage 9 and 2,400 of stage 10
+#    on a 2-core CPU (49 + 95 minutes).
+MOTION="--data-weights 6,1 --batch-size 32 --lr 2e-4 --warmup-steps 50 --precision fp32 \
+  --p-mode-animate 0.3 --p-mode-continue 0.5 --p-mode-t2v 0.2 --p-drop-text-continue 0.3 \
+  --latent-cache-mb 4096 $STRAIGHT --renderer-camera-share 0.5 \
+  --renderer-min-speed 2 --renderer-max-speed 4 --renderer-min-camera-speed 1 --renderer-max-camera-speed 7 \
+  --renderer-min-object-size 0.14 --renderer-max-object-size 0.28 --log-every 20 --checkpoint-every 200"
+if [ "${MOTION_SECONDS:-0}" -gt 0 ]; then
+  sed 's/"motion_embed": false/"motion_embed": true/' "$OUT/config.json" > "$RUN/config-motion.json"
+  stage artv-motion "$MOTION_SECONDS" --model-config "$RUN/config-motion.json" --init-from "$OUT" --init-all \
+    $DATA $MOTION --steps "${MOTION_STEPS:-100000}"
+  export_stage artv-motion
+fi
+if [ "${WARP_SECONDS:-0}" -gt 0 ]; then
+  sed 's/"motion_warp": false/"motion_warp": true/' "$OUT/config.json" > "$RUN/config-warp.json"
+  stage artv-warp "$WARP_SECONDS" --model-config "$RUN/config-warp.json" --init-from "$OUT" --init-all \
+    $DATA $MOTION --steps "${WARP_STEPS:-100000}"
+  export_stage artv-warp
 fi
 echo "train-artv-tiny: $OUT (copy its files to models/artv-tiny); log: $LOG"
