@@ -1,0 +1,51 @@
+// Diagnostic (docs/EVAL.md "Where the speed goes"): does a sub-latent-pixel shift of a latent
+// (shift_latents, the motion warp's bilinear move) come out of the VAE decoder as the same
+// shift in pixels? Prints decode(z) against decode(shift(z, d)) by phase correlation, for one
+// shift and for a shift applied again and again (as frame after frame). Not built by make;
+// from the source tree, after the build:
+//
+//   g++ -std=c++20 -O1 -DHAVE_CONFIG_H -I_build/default -Icore/include -Icore
+//       -isystem /usr/include/torch/csrc/api/include scripts/diag/latent-shift.cpp
+//       -o latent-shift -L_build/default/.libs -lartv -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10
+//   LD_LIBRARY_PATH=_build/default/.libs ./latent-shift models/artv-tiny PHOTO
+#include <cstdio>
+#include <torch/torch.h>
+#include "model/artv_networks.h"
+#include "model/reference_motion.h"
+#include "eval/phase_correlation.h"
+#include "generate/frame_convert.h"
+#include "io/image.h"
+using namespace artv;
+static Frame to_frame(const at::Tensor &img, int w, int h) {
+    Frame f(w, h);
+    image_to_rgb24(img.to(torch::kFloat32), f.rgb.data(), w, h, int(f.stride()));
+    return f;
+}
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: latent-shift MODEL_DIR PHOTO\n");
+        return 2;
+    }
+    c10::InferenceMode guard;
+    auto nets = ArtvNetworks::load(argv[1], torch::kCPU);
+    Frame photo = resize_cover(read_image(argv[2]), 128, 128);
+    at::Tensor x = rgb24_to_image(photo.rgb.data(), 128, 128, int(photo.stride()), 128, 128, torch::kCPU, torch::kFloat32);
+    at::Tensor z = nets->encode_frames(x);
+    Frame d0 = to_frame(nets->decode_latents(z), 128, 128);
+    Shift s0 = phase_correlation(photo, d0);
+    printf("photo -> decode(encode): dx %.3f dy %.3f peak %.2f\n", s0.dx, s0.dy, s0.peak);
+    for (double d : {0.125, 0.25, 0.375, 0.5, 0.75, 1.0}) {
+        at::Tensor m = torch::tensor({{float(d), 0.f}});
+        Frame d1 = to_frame(nets->decode_latents(shift_latents(z, m)), 128, 128);
+        Shift s = phase_correlation(d0, d1);
+        printf("latent shift %.3f (= %.1f px): decoded shift dx %.3f dy %.3f peak %.2f  ratio %.2f\n", d, 8 * d, s.dx, s.dy, s.peak, s.dx / (8 * d));
+    }
+    // repeated: the warp applied to its own output, as frame after frame
+    at::Tensor zk = z;
+    for (int k = 1; k <= 8; ++k) {
+        zk = shift_latents(zk, torch::tensor({{0.375f, 0.f}}));
+        Frame dk = to_frame(nets->decode_latents(zk), 128, 128);
+        Shift s = phase_correlation(d0, dk);
+        printf("%d x 0.375 (= %.1f px): decoded dx %.3f peak %.2f ratio %.2f\n", k, 3.0 * k, s.dx, s.peak, s.dx / (3.0 * k));
+    }
+}
