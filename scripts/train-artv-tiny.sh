@@ -169,16 +169,19 @@ MOTION="--data-weights 6,1 --batch-size 32 --lr 2e-4 --warmup-steps 50 --precisi
   --latent-cache-mb 4096 $STRAIGHT --renderer-camera-share 0.5 \
   --renderer-min-speed 2 --renderer-max-speed 4 --renderer-min-camera-speed 1 --renderer-max-camera-speed 7 \
   --renderer-min-object-size 0.14 --renderer-max-object-size 0.28 --log-every 20 --checkpoint-every 200"
+# motion_stage NAME KEY SECONDS STEPS: the model so far with artv.KEY turned on, trained on the
+# mix above into RUN/NAME and exported.
+motion_stage() {
+  mname=$1 key=$2 mseconds=$3 steps=$4
+  sed "s/\"$key\": false/\"$key\": true/" "$OUT/config.json" > "$RUN/config-${mname#*-}.json"
+  stage "$mname" "$mseconds" --model-config "$RUN/config-${mname#*-}.json" --init-from "$OUT" --init-all \
+    $DATA $MOTION --steps "$steps"
+  export_stage "$mname"
+}
 if [ "${MOTION_SECONDS:-0}" -gt 0 ]; then
-  sed 's/"motion_embed": false/"motion_embed": true/' "$OUT/config.json" > "$RUN/config-motion.json"
-  stage artv-motion "$MOTION_SECONDS" --model-config "$RUN/config-motion.json" --init-from "$OUT" --init-all \
-    $DATA $MOTION --steps "${MOTION_STEPS:-100000}"
-  export_stage artv-motion
+  motion_stage artv-motion motion_embed "$MOTION_SECONDS" "${MOTION_STEPS:-100000}"
 fi
 if [ "${WARP_SECONDS:-0}" -gt 0 ]; then
-  sed 's/"motion_warp": false/"motion_warp": true/' "$OUT/config.json" > "$RUN/config-warp.json"
-  stage artv-warp "$WARP_SECONDS" --model-config "$RUN/config-warp.json" --init-from "$OUT" --init-all \
-    $DATA $MOTION --steps "${WARP_STEPS:-100000}"
-  export_stage artv-warp
+  motion_stage artv-warp motion_warp "$WARP_SECONDS" "${WARP_STEPS:-100000}"
 fi
 echo "train-artv-tiny: $OUT (copy its files to models/artv-tiny); log: $LOG"

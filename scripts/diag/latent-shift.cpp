@@ -16,11 +16,14 @@
 #include "generate/frame_convert.h"
 #include "io/image.h"
 using namespace artv;
-static Frame to_frame(const at::Tensor &img, int w, int h) {
-    Frame f(w, h);
-    image_to_rgb24(img.to(torch::kFloat32), f.rgb.data(), w, h, int(f.stride()));
+constexpr int kSize = 128;  // artv-tiny's generation size
+
+static Frame to_frame(const at::Tensor &img) {
+    Frame f(kSize, kSize);
+    image_to_rgb24(img.to(torch::kFloat32), f.rgb.data(), kSize, kSize, int(f.stride()));
     return f;
 }
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: latent-shift MODEL_DIR PHOTO\n");
@@ -28,24 +31,24 @@ int main(int argc, char **argv) {
     }
     c10::InferenceMode guard;
     auto nets = ArtvNetworks::load(argv[1], torch::kCPU);
-    Frame photo = resize_cover(read_image(argv[2]), 128, 128);
-    at::Tensor x = rgb24_to_image(photo.rgb.data(), 128, 128, int(photo.stride()), 128, 128, torch::kCPU, torch::kFloat32);
+    Frame photo = resize_cover(read_image(argv[2]), kSize, kSize);
+    at::Tensor x = rgb24_to_image(photo.rgb.data(), kSize, kSize, int(photo.stride()), kSize, kSize,
+                                  torch::kCPU, torch::kFloat32);
     at::Tensor z = nets->encode_frames(x);
-    Frame d0 = to_frame(nets->decode_latents(z), 128, 128);
+    Frame d0 = to_frame(nets->decode_latents(z));
     Shift s0 = phase_correlation(photo, d0);
     printf("photo -> decode(encode): dx %.3f dy %.3f peak %.2f\n", s0.dx, s0.dy, s0.peak);
+    // The shift from decode(z) to the decoded latent zs.
+    auto decoded_shift = [&](const at::Tensor &zs) { return phase_correlation(d0, to_frame(nets->decode_latents(zs))); };
     for (double d : {0.125, 0.25, 0.375, 0.5, 0.75, 1.0}) {
-        at::Tensor m = torch::tensor({{float(d), 0.f}});
-        Frame d1 = to_frame(nets->decode_latents(shift_latents(z, m)), 128, 128);
-        Shift s = phase_correlation(d0, d1);
+        Shift s = decoded_shift(shift_latents(z, torch::tensor({{float(d), 0.f}})));
         printf("latent shift %.3f (= %.1f px): decoded shift dx %.3f dy %.3f peak %.2f  ratio %.2f\n", d, 8 * d, s.dx, s.dy, s.peak, s.dx / (8 * d));
     }
     // repeated: the warp applied to its own output, as frame after frame
     at::Tensor zk = z;
     for (int k = 1; k <= 8; ++k) {
         zk = shift_latents(zk, torch::tensor({{0.375f, 0.f}}));
-        Frame dk = to_frame(nets->decode_latents(zk), 128, 128);
-        Shift s = phase_correlation(d0, dk);
+        Shift s = decoded_shift(zk);
         printf("%d x 0.375 (= %.1f px): decoded dx %.3f peak %.2f ratio %.2f\n", k, 3.0 * k, s.dx, s.peak, s.dx / (3.0 * k));
     }
 }
