@@ -218,6 +218,60 @@ START_TEST(test_vae_decoder_stage_keeps_the_latent_space) {
 }
 END_TEST
 
+// The decoder's shift augmentation: whole-pixel moves within the bound, drawn for about the
+// asked share of samples with 1..vae_shift_repeats moves each, the same however a batch is
+// split; applied, the latent moves that many times and the frame once as far in all; and the
+// loss then compares the decoded moved latent with the moved frame (a different loss).
+START_TEST(test_vae_decoder_shift_augmentation) {
+    TrainConfig c;
+    c.vae_shift_share = 0.5;
+    c.vae_shift_max = 3;
+    c.vae_shift_repeats = 2;
+    const DecoderShifts d = draw_decoder_shifts(c, 7, 0, 400);
+    ck_assert(torch::equal(d.moves, d.moves.round()));
+    ck_assert_float_le(d.moves.abs().max().item<float>(), 3.0f);
+    const torch::Tensor moved = (d.moves != 0).any(1);
+    ck_assert_msg(moved.sum().item<int64_t>() > 150 && moved.sum().item<int64_t>() < 250, "%lld of 400 moved at share 0.5",
+                  (long long)moved.sum().item<int64_t>());
+    ck_assert(torch::equal(moved, d.repeats > 0));
+    ck_assert_int_eq(d.repeats.max().item<int64_t>(), 2);
+    ck_assert_int_gt((d.repeats == 1).sum().item<int64_t>(), 50);
+    ck_assert(torch::equal(draw_decoder_shifts(c, 7, 100, 50).moves, d.moves.narrow(0, 100, 50)));
+    ck_assert(!torch::equal(draw_decoder_shifts(c, 8, 0, 400).moves, d.moves));
+    c.vae_shift_share = 1.0;
+    ck_assert_int_eq((draw_decoder_shifts(c, 7, 0, 100).moves != 0).any(1).sum().item<int64_t>(), 100);
+    c.vae_shift_share = 0.0;
+    ck_assert(torch::equal(draw_decoder_shifts(c, 7, 0, 100).moves, torch::zeros({100, 2})));
+
+    // Applied: row 0 unmoved (bit for bit), row 1 two moves of (8, 0) px = 2 latent pixels,
+    // its frame 16 px; a whole-pixel latent move is exact away from the repeated edge.
+    DecoderShifts two{torch::tensor({{0.f, 0.f}, {8.f, 0.f}}), torch::tensor({0, 2}, torch::kInt64)};
+    const torch::Tensor z = torch::randn({2, 4, 6, 6}), x = torch::randn({2, 3, 48, 48});
+    auto [zs, xs] = apply_decoder_shifts(two, z, x, 8);
+    ck_assert(torch::equal(zs[0], z[0]) && torch::equal(xs[0], x[0]));
+    ck_assert(torch::allclose(zs[1].narrow(2, 2, 4), z[1].narrow(2, 0, 4), 1e-5, 1e-5));
+    ck_assert(torch::allclose(xs[1].narrow(2, 16, 32), x[1].narrow(2, 0, 32), 1e-5, 1e-5));
+
+    TempDir dir;
+    TrainConfig v = renderer_config(dir.file("shift-run"));
+    v.stage = "vae";
+    v.vae_sample = false;
+    auto nets = build_training_networks(v);
+    auto loss_at = [&](double share) {
+        v.vae_shift_share = share;
+        VaeTask task(v, nets, tiny_drawer(2, 3), "tiny");
+        torch::NoGradGuard no_grad;
+        return task.loss(0, 0, 4).loss.item<double>();
+    };
+    const double plain = loss_at(0.0), again = loss_at(0.0), shifted = loss_at(1.0);
+    ck_assert_double_eq(plain, again);
+    ck_assert_msg(shifted != plain, "shifted loss %.6f equals the plain one", shifted);
+
+    v.vae_shift_share = 1.5;
+    expect_error([&] { validate_train_config(v, 1); }, ARTV_ERR_INVALID_ARGUMENT, {"vae_shift_share"});
+}
+END_TEST
+
 START_TEST(test_bad_data_reported_and_skipped) {
     TempDir dir;
     // One good video, one corrupt file, one missing file, one line without a caption.
@@ -267,6 +321,7 @@ static Suite *stages_suite(void) {
     tcase_add_test(tc, test_tokenizer_stage);
     tcase_add_test(tc, test_vae_stage_export_and_artv_stage);
     tcase_add_test(tc, test_vae_decoder_stage_keeps_the_latent_space);
+    tcase_add_test(tc, test_vae_decoder_shift_augmentation);
     tcase_add_test(tc, test_bad_data_reported_and_skipped);
     suite_add_tcase(s, tc);
     return s;

@@ -18,6 +18,7 @@ enum class DrawPurpose : uint64_t {
     Dropout = 4,     // condition dropout
     Latent = 5,      // VAE posterior samples
     Step = 6,        // LibTorch's default generator, reseeded per micro-step (anything left over)
+    Shift = 7,       // the VAE decoder's shift augmentation
 };
 
 uint64_t draw_seed(uint64_t seed, int64_t step, int64_t index, DrawPurpose purpose);

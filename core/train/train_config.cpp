@@ -76,6 +76,9 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(vae_kl, "VAE stage: weight of the KL term"),
         ARTV_OPT(vae_sample, "VAE stage: decode a posterior sample (true, as SD) or the posterior mean"),
         ARTV_OPT(vae_train, "VAE stage: all, or decoder (the encoder of init_from frozen: its latents, scale factor and the diffusion networks trained on them stay valid)"),
+        ARTV_OPT(vae_shift_share, "VAE stage: share of samples whose latent is moved by d/downsample latent pixels and the target frame by d pixels (0 = off)"),
+        ARTV_OPT(vae_shift_max, "VAE stage: the shift augmentation's largest move per axis, in pixels"),
+        ARTV_OPT(vae_shift_repeats, "VAE stage: the shift augmentation moves a latent k times (k in 1..this) and its frame once by k times as far"),
         ARTV_OPT(data, "training data: comma-separated sources, each 'renderer' or a captions file (CSV or JSON lines) of videos"),
         ARTV_OPT(data_weights, "comma-separated sampling weight of each source (empty = equal)"),
         ARTV_OPT(photos, "photo list (JSON lines) for the renderer (empty = data/photos.jsonl if present, none = no photos)"),
@@ -279,6 +282,9 @@ void validate_train_config(const TrainConfig &c, int world_size) {
     check(c.vae_train == "all" || c.vae_train == "decoder", "vae_train must be all or decoder");
     check(c.vae_train != "decoder" || c.stage != "vae" || !c.init_from.empty(),
           "vae_train decoder keeps a trained encoder: give --init-from MODEL_DIR");
+    check(c.vae_shift_share >= 0 && c.vae_shift_share <= 1, "vae_shift_share must be in [0, 1]");
+    check(c.vae_shift_max >= 1 && c.vae_shift_max <= 64, "vae_shift_max must be in [1, 64] pixels");
+    check(c.vae_shift_repeats >= 1 && c.vae_shift_repeats <= 16, "vae_shift_repeats must be in [1, 16]");
     check(c.fps > 0, "fps must be > 0");
     check(c.vocab_size >= 8, "vocab_size must be >= 8");
     check(c.export_dtype == "fp16" || c.export_dtype == "bf16" || c.export_dtype == "fp32",

@@ -67,6 +67,15 @@ struct TrainConfig {
     // What the VAE stage trains: "all", or "decoder" (encoder frozen, so the latent space — and
     // every diffusion network trained on it — stays valid; needs init_from).
     std::string vae_train = "all";
+    // Shift augmentation (docs/MODEL.md "Stage 13"): this share of the samples decodes its
+    // latent moved by d/downsample latent pixels against the frame moved by d pixels (d
+    // integer, each axis in [-vae_shift_max, vae_shift_max]), so that the decoder turns the
+    // motion warp's sub-latent-pixel moves into the same move in pixels. 0 = off. The latent
+    // moves k times by d (k uniform in 1..vae_shift_repeats; the frame once by k·d), as a held
+    // motion moves it frame after frame, each move blurring it again.
+    double vae_shift_share = 0.0;
+    int64_t vae_shift_max = 8;
+    int64_t vae_shift_repeats = 1;
 
     // ---- data (core/data)
     std::string data = "renderer";   // comma-separated sources: "renderer" and/or captions files

@@ -5,10 +5,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <tuple>
 
 #include "data/sample_drawer.h"
 #include "io/tensor_io.h"
+#include "data/rng.h"
 #include "model/artv_networks.h"
+#include "model/reference_motion.h"
 #include "model/vae.h"
 #include "train/draw_seed.h"
 #include "train/frame_tensor.h"
@@ -17,6 +20,35 @@
 #include "util/error.h"
 
 namespace artv {
+
+DecoderShifts draw_decoder_shifts(const TrainConfig &config, int64_t step, int64_t first, int64_t count) {
+    DecoderShifts out{torch::zeros({count, 2}), torch::zeros({count}, torch::kInt64)};
+    const uint64_t span = 2 * static_cast<uint64_t>(config.vae_shift_max) + 1;
+    for (int64_t i = 0; i < count; ++i) {
+        Rng rng(draw_seed(config.seed, step, first + i, DrawPurpose::Shift));
+        if (!rng.chance(config.vae_shift_share)) continue;
+        int64_t dx = 0, dy = 0;
+        while (dx == 0 && dy == 0) {  // a drawn sample always moves
+            dx = static_cast<int64_t>(rng.below(span)) - config.vae_shift_max;
+            dy = static_cast<int64_t>(rng.below(span)) - config.vae_shift_max;
+        }
+        out.moves[i][0] = static_cast<float>(dx);
+        out.moves[i][1] = static_cast<float>(dy);
+        out.repeats[i] = 1 + static_cast<int64_t>(rng.below(static_cast<uint64_t>(config.vae_shift_repeats)));
+    }
+    return out;
+}
+
+std::pair<at::Tensor, at::Tensor> apply_decoder_shifts(const DecoderShifts &shifts, const at::Tensor &z,
+                                                       const at::Tensor &x, int downsample) {
+    const at::Tensor moves = shifts.moves.to(z.device());
+    const at::Tensor repeats = shifts.repeats.to(z.device());
+    at::Tensor moved = z;
+    const int64_t most = repeats.numel() ? repeats.max().item<int64_t>() : 0;
+    for (int64_t r = 1; r <= most; ++r)  // rows already done move by zero: unchanged
+        moved = shift_latents(moved, moves * (repeats >= r).unsqueeze(1) / static_cast<double>(downsample));
+    return {moved, shift_latents(x, moves * repeats.unsqueeze(1))};
+}
 
 VaeTask::VaeTask(const TrainConfig &config, std::shared_ptr<ArtvNetworks> nets,
                  std::shared_ptr<const SampleDrawer> drawer, std::string data_description)
@@ -52,7 +84,7 @@ void VaeTask::set_training(bool training) { nets_->vae().train(training); }
 
 TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
     const auto data_start = std::chrono::steady_clock::now();
-    const torch::Tensor x = target_frames(static_cast<uint64_t>(step * config_.batch_size + first), count);
+    torch::Tensor x = target_frames(static_cast<uint64_t>(step * config_.batch_size + first), count);
     const double data_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - data_start).count();
 
@@ -69,6 +101,9 @@ TaskLoss VaeTask::loss(int64_t step, int64_t first, int64_t count) {
         }
         z = mean + torch::exp(0.5 * logvar) * torch::stack(noise).to(mean.device());
     }
+    if (config_.vae_shift_share > 0)  // the latent moved by d / downsample, its frame by d
+        std::tie(z, x) = apply_decoder_shifts(draw_decoder_shifts(config_, step, first, count), z, x,
+                                              nets_->config().latent.downsample);
     const torch::Tensor x_rec = vae.decode(z).to(torch::kFloat32);
 
     const double pixels = static_cast<double>(x[0].numel());

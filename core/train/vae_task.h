@@ -9,8 +9,11 @@
 // so that the diffusion stage sees unit-variance latents.
 #pragma once
 
+#include <ATen/core/Tensor.h>
+
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/config.h"
@@ -18,6 +21,20 @@
 #include "train/trainer.h"
 
 namespace artv {
+
+// The shift augmentation (TrainConfig::vae_shift_*) of samples first .. first + count − 1 of
+// step `step`, the same for the same (seed, step, sample) however the batch is split.
+struct DecoderShifts {
+    at::Tensor moves;    // [count, 2] float pixels per move (dx right, dy down), whole numbers;
+                         // zero for the samples left unshifted, never zero for the others
+    at::Tensor repeats;  // [count] int64: how many times the latent moves (0 when unshifted)
+};
+DecoderShifts draw_decoder_shifts(const TrainConfig &config, int64_t step, int64_t first, int64_t count);
+// The augmentation applied: the latents z [N, C, h, w] moved repeats[i] times by
+// moves[i] / downsample latent pixels (shift_latents, bilinear each time), the frames x
+// [N, 3, H, W] once by repeats[i] · moves[i] pixels.
+std::pair<at::Tensor, at::Tensor> apply_decoder_shifts(const DecoderShifts &shifts, const at::Tensor &z,
+                                                       const at::Tensor &x, int downsample);
 
 class ArtvNetworks;
 class SampleDrawer;

@@ -51,4 +51,16 @@ int main(int argc, char **argv) {
         Shift s = decoded_shift(zk);
         printf("%d x 0.375 (= %.1f px): decoded dx %.3f peak %.2f ratio %.2f\n", k, 3.0 * k, s.dx, s.peak, s.dx / (3.0 * k));
     }
+    // 8 frames at each pan speed: how far the picture moved, as the continuation suite sums it
+    // (consecutive shifts), against how far the latent moved.
+    for (double px : {1.0, 2.0, 3.0, 4.0, 5.0}) {
+        at::Tensor zp = z, prev = z;
+        double sum = 0;
+        for (int k = 1; k <= 8; ++k) {
+            zp = shift_latents(zp, torch::tensor({{float(px / 8), 0.f}}));
+            sum += phase_correlation(to_frame(nets->decode_latents(prev)), to_frame(nets->decode_latents(zp))).dx;
+            prev = zp;
+        }
+        printf("8 frames at %.0f px/frame: decoded %.2f px, speed ratio %.2f\n", px, sum, sum / (8 * px));
+    }
 }
