@@ -183,6 +183,35 @@ START_TEST(test_frame_statistics) {
 }
 END_TEST
 
+// edge_match: the same picture moved by whole pixels matches (about 1), wherever it moved
+// within the search; another part of the photo, a blurred-out copy and a flat frame do not.
+START_TEST(test_edge_match) {
+    const Frame &photo = eval_photo();
+    const double x0 = 0.5 * (photo.width - 128), y0 = 0.5 * (photo.height - 128);
+    const Frame a = view(photo, x0, y0, 128, 128);
+    const double same = edge_match(a, a, 8), moved = edge_match(a, view(photo, x0 - 3, y0 + 5, 128, 128), 8);
+    ck_assert_double_eq_tol(same, 1.0, 1e-9);
+    ck_assert_msg(moved > 0.99, "the picture moved by (3, -5): %.3f", moved);
+    ck_assert_msg(edge_match(a, view(photo, x0 - 3, y0 + 5, 128, 128), 2) < moved - 0.2, "a move beyond the search matched");
+    ck_assert(x0 + 60 + 129 < photo.width && y0 + 50 + 129 < photo.height);
+    const double other = edge_match(a, view(photo, x0 + 60, y0 + 50, 128, 128), 8);
+    ck_assert_msg(other < 0.5, "another part of the photo: %.3f", other);
+    Frame blurred = a;  // 9x9 box blur: the edges gone
+    for (int y = 0; y < 128; ++y)
+        for (int x = 0; x < 128; ++x)
+            for (int c = 0; c < 3; ++c) {
+                int sum = 0, n = 0;
+                for (int v = std::max(0, y - 4); v <= std::min(127, y + 4); ++v)
+                    for (int u = std::max(0, x - 4); u <= std::min(127, x + 4); ++u) sum += a.pixel(u, v)[c], ++n;
+                blurred.pixel(x, y)[c] = uint8_t(sum / n);
+            }
+    ck_assert_msg(edge_match(a, blurred, 8) < moved - 0.1, "blurred: %.3f", edge_match(a, blurred, 8));
+    ck_assert_double_eq(edge_match(a, Frame(128, 128, 90, 90, 90), 8), 0);
+    expect_error([&] { edge_match(a, Frame(64, 64), 8); }, ARTV_ERR_INVALID_ARGUMENT, "one size");
+    expect_error([&] { edge_match(Frame(16, 16), Frame(16, 16), 8); }, ARTV_ERR_INVALID_ARGUMENT, "max_shift");
+}
+END_TEST
+
 START_TEST(test_direction_rule) {
     ck_assert(dominant_direction(5, 1, 2) == AxisDirection::Right);
     ck_assert(dominant_direction(-5, 1, 2) == AxisDirection::Left);
@@ -338,6 +367,7 @@ static Suite *eval_suite() {
     tcase_add_test(tc, test_pearson_correlation);
     tcase_add_test(tc, test_tracker_on_ground_truth);
     tcase_add_test(tc, test_camera_on_ground_truth);
+    tcase_add_test(tc, test_edge_match);
     tcase_add_test(tc, test_report_markdown);
     suite_add_tcase(s, tc);
     return s;

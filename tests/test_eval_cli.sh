@@ -14,7 +14,7 @@ tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 "$ARTV" eval --help >"$tmp/help"
 for opt in --suites --modes --clips --frames --drift-frames --sampler --steps --cfg-ref --cfg-anchor --cfg-text --cfg-text-t2v --noise-aug --anchor --no-mask \
-           --continuation-prompt --seed --out --model --real-footage --text-scales; do
+           --continuation-prompt --seed --out --model --real-footage --text-scales --photo-split; do
     check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
 done
 "$ARTV" --help | grep -q '^  eval ' ; check "artv --help lists eval" test $? -eq 0
@@ -49,6 +49,14 @@ for mode in ("continue", "animate", "t2v"):
         need(num(s["object"][mode].get(k, "x")), "object." + mode + "." + k)
     need(s["object"][mode]["clips"] == 2, "object." + mode + ".clips == 2")
     need(num(s["camera"][mode].get("direction_accuracy", "x")), "camera." + mode + ".direction_accuracy")
+for mode in ("continue", "animate"):  # the modes that feed frames: is the picture kept?
+    cam = s["camera"][mode]
+    for k in ("picture_kept", "picture_kept_vae", "picture_kept_frozen"):
+        need(isinstance(cam.get(k), (int, float)) and 0 <= cam[k] <= 1, "camera." + mode + "." + k)
+    need(cam["picture_kept_frozen"] > 0.8, "the fed frame is the picture, moved")
+    need(cam["picture_kept_frozen"] > cam["picture_kept"], "a random model keeps less of the picture than the fed frame")
+need("picture_kept" not in s["camera"]["t2v"], "no picture to keep in t2v")
+need(all(isinstance(c["animate"]["picture_kept"], (int, float)) for c in s["camera"]["clips"]), "per-clip picture kept")
 for mode in ("animate", "t2v"):
     for k in ("colour_shift", "sharpness_ratio", "flicker"):
         need(isinstance(s["drift"][mode].get(k), (int, float)), "drift." + mode + "." + k)
@@ -69,6 +77,7 @@ for scale in ("1", "7.5"):
     need(num(s["text_scale"][scale].get("object_direction_accuracy", "x")), "text_scale." + scale)
 need(r["settings"]["steps"] == 4 and r["settings"]["use_mask"] is True, "settings")
 need(r["settings"]["anchor"] == "paper", "the paper's anchor by default")
+need(r["settings"]["photo_split"] == "eval", "held-out photos by default")
 need(r["settings"]["continuation_prompt"] == "caption", "the continuation suite prompts with the caption by default")
 sys.exit(0 if ok else 1)
 PY
@@ -95,6 +104,12 @@ check "--continuation-prompt recorded" grep -q '"continuation_prompt": "none"' "
 $E --suites continuation --continuation-prompt text --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
 check "an unknown continuation prompt is a usage error" test "$rc" -eq 2
 check "the message names the choices" grep -q 'caption or none, got "text"' "$tmp/err"
+$E --suites camera --modes animate --clips 1 --photo-split train -q --out "$tmp/p.json"; rc=$?
+check "the camera suite on the training photos succeeds" test "$rc" -eq 0
+check "--photo-split recorded" grep -q '"photo_split": "train"' "$tmp/p.json"
+$E --suites camera --photo-split test --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
+check "an unknown photo split is a usage error" test "$rc" -eq 2
+check "the message names the splits" grep -q '"test" is not one of: train, eval' "$tmp/err"
 $E --suites nonsense --out "$tmp/b.json" 2>"$tmp/err"; rc=$?
 check "an unknown suite is a usage error" test "$rc" -eq 2
 check "the message names the suite" grep -q nonsense "$tmp/err"

@@ -60,6 +60,8 @@ const char *const kEvalHelp =
     "                         the photo list)\n"
     "  --cache-dir DIR        keep decoded real clips here between runs\n"
     "  --first-seed N         renderer seed of the first evaluation clip (default 2^40)\n"
+    "  --photo-split S        eval (default: held-out photos) or train (the training photos: a\n"
+    "                         memorisation check)\n"
     "  --out FILE             the JSON report (default eval-report.json); the markdown goes next\n"
     "                         to it (FILE with .md)\n"
     "Model and machine:\n"
@@ -116,6 +118,7 @@ bool parse_options(int argc, char **argv, EvalOptions &o, std::string &out, bool
         else if (a == "--photos") o.photos = value();
         else if (a == "--real-footage") o.real_footage = value();
         else if (a == "--cache-dir") o.cache_dir = value();
+        else if (a == "--photo-split") o.photo_split = photo_split_named(value());
         else if (a == "--first-seed") o.first_seed = uint64_t(args.integer(a, value(), 0, INT64_MAX));
         else if (a == "--out" || a == "-o") out = value();
         else if (a == "--model") o.model_dir = value();

@@ -93,11 +93,8 @@ bool parse_options(int argc, char **argv, Options &o) {
             o.camera_motions.push_back(camera_motion_named(value()));
         else if (a == "--camera-share") o.camera_share = args.number(a, value(), 0, 1);
         else if (a == "--photos") o.photos = value();
-        else if (a == "--split") {
-            std::string s = value();
-            if (s != "train" && s != "eval") args.error("--split must be train or eval, got \"" + s + "\"");
-            o.split = s == "train" ? PhotoSplit::Train : PhotoSplit::Eval;
-        } else if (a == "--footage") o.footage = value();
+        else if (a == "--split") o.split = photo_split_named(value());
+        else if (a == "--footage") o.footage = value();
         else if (a == "--png") o.png = true;
         else if (a == "--sheet") o.sheet = value();
         else if (a == "--sheet-frames") o.sheet_frames = int(args.integer(a, value(), 1, 1000));

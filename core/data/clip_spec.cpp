@@ -149,6 +149,14 @@ CameraMotion camera_motion_named(const std::string &name) {
     return motion_named("camera motion", name, kCameraMotionCount, camera_motion_name);
 }
 
+const char *photo_split_name(PhotoSplit s) {
+    return s == PhotoSplit::Train ? "train" : s == PhotoSplit::Eval ? "eval" : "all";
+}
+
+PhotoSplit photo_split_named(const std::string &name) {
+    return motion_named("photo split", name, 2, photo_split_name);  // Train, Eval
+}
+
 std::array<float, 2> object_motion_direction(ObjectMotion m) {
     const MotionWords &w = kObjectMotions[index_of(m, kObjectMotionCount)];
     return {w.dx, w.dy};

@@ -45,6 +45,9 @@ const char *background_kind_name(BackgroundKind b);  // "flat"
 // The motion with that short id; ARTV_ERR_INVALID_ARGUMENT listing the ids otherwise.
 ObjectMotion object_motion_named(const std::string &name);
 CameraMotion camera_motion_named(const std::string &name);
+const char *photo_split_name(PhotoSplit s);  // "train", "eval", "all"
+// "train" or "eval" (the splits a run draws from); ARTV_ERR_INVALID_ARGUMENT otherwise.
+PhotoSplit photo_split_named(const std::string &name);
 // Unit direction of a straight object motion in image coordinates (x right, y down);
 // {0, 0} for motions without one (still, bouncing, growing, shrinking, rotating).
 std::array<float, 2> object_motion_direction(ObjectMotion m);

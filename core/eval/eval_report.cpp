@@ -85,7 +85,10 @@ std::string report_markdown(const json &report) {
     if (const json *s = section("camera", "Camera motion (pans and tilts over held-out photos)"))
         mode_table(md, *s, {{"clips", "clips", false},
                             {"direction_accuracy", "direction accuracy", true},
-                            {"mean_shift_per_frame", "mean shift per frame (px)", false}});
+                            {"mean_shift_per_frame", "mean shift per frame (px)", false},
+                            {"picture_kept", "picture kept: edge match of the first frame", false},
+                            {"picture_kept_vae", "the same, VAE round trip of the truth", false},
+                            {"picture_kept_frozen", "the same, last fed frame", false}});
     if (const json *s = section("continuation", "Motion continuation (panned held-out photos)"))
         mode_table(md, *s, {{"clips", "clips", false},
                             {"kept", "direction kept, speed within ±50%", true},

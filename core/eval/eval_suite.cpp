@@ -43,7 +43,7 @@ struct Context {
     std::shared_ptr<const ArtvNetworks> nets;
     int size = 0;                          // square generation size: the model's native short side
     std::shared_ptr<PhotoLibrary> photos;  // null when the list does not exist
-    bool have_eval_photos = false;
+    bool have_photos = false;  // of the split the suites use (EvalOptions::photo_split)
     double min_travel = 0;  // pixels
 
     void log(const std::string &line) const {
@@ -124,14 +124,26 @@ std::vector<Frame> fed_frames(EvalMode m, const std::vector<Frame> &clip, int sh
     return {};
 }
 
+// A frame through the VAE and back: what the model could at best draw of it.
+Frame vae_round_trip(const Context &c, const Frame &f) {
+    c10::InferenceMode guard;
+    const at::Tensor x = rgb24_to_image(f.rgb.data(), f.width, f.height, int(f.stride()), f.width, f.height,
+                                        c.nets->device(), c.nets->dtype());
+    const at::Tensor y = c.nets->decode_latents(c.nets->encode_frames(x)).to(torch::kFloat32);
+    Frame out(f.width, f.height);
+    image_to_rgb24(y, out.rgb.data(), out.width, out.height, int(out.stride()));
+    return out;
+}
+
 RendererOptions renderer_options(const Context &c, int frames) {
     RendererOptions ro;
     ro.width = ro.height = c.size;
     ro.frames = frames;
     ro.fps = c.nets->config().sampling.fps;
-    // Held-out photos only: backgrounds and camera clips never show a training photo.
-    ro.photos = c.have_eval_photos ? c.photos : nullptr;
-    ro.photo_split = PhotoSplit::Eval;
+    // Held-out photos (unless --photo-split train): backgrounds and camera clips never show a
+    // training photo.
+    ro.photos = c.have_photos ? c.photos : nullptr;
+    ro.photo_split = c.o.photo_split;
     if (!ro.photos) ro.camera_share = 0;
     return ro;
 }
@@ -332,17 +344,22 @@ json conflict_suite(const Context &c) {
 // displacement is the sum of the phase-correlation shifts between consecutive generated
 // frames; a clip is CORRECT iff its dominant axis and sign equal the content direction of the
 // ground truth (pans left → content right, clip_spec.h) with at least min_travel × the short
-// side of travel.
+// side of travel. PICTURE KEPT (modes that feed frames): edge_match() of the first generated
+// frame with the clip's own frame at that time, next to the VAE round trip's of that frame (what
+// a frame through the VAE can keep) and the last fed frame's (the picture itself, moved).
+// Not SSIM: a flat table whose pen and lighter were painted over kept SSIM 0.73 (EVAL.md).
 json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::optional<double> cfg_text,
                   bool details) {
     const EvalOptions &o = c.o;
-    if (!c.have_eval_photos) return {{"skipped", "no photos of the eval split (data/photos.jsonl)"}};
+    if (!c.have_photos) return {{"skipped", "no photos of the " + std::string(photo_split_name(c.o.photo_split)) + " split (data/photos.jsonl)"}};
     RendererOptions ro = renderer_options(c, o.shown + o.frames);
     ro.camera_share = 1;
     ro.camera_motions = {CameraMotion::PanLeft, CameraMotion::PanRight, CameraMotion::TiltUp, CameraMotion::TiltDown};
     RendererSource source(ro, o.first_seed + kCameraSeeds, size_t(o.clips));
     std::map<EvalMode, std::pair<int, int>> tally;  // correct, clips
     std::map<EvalMode, double> speed;               // sum of |mean shift| per frame
+    std::map<EvalMode, std::array<double, 3>> kept;  // sums of edge_match: generated, VAE, frozen
+    const int max_shift = std::min(8, c.size / 4);
     json clips = json::array();
     for (int i = 0; i < o.clips; ++i) {
         const auto clip = source.clip(size_t(i));
@@ -352,8 +369,9 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
                       {"truth", axis_direction_name(truth)}};
         for (EvalMode m : modes) {
             const auto start = std::chrono::steady_clock::now();
-            const std::vector<Frame> gen = generate_frames(c, fed_frames(m, clip->frames, o.shown), clip->caption,
-                                                           o.frames, o.seed + uint64_t(i), cfg_text);
+            const std::vector<Frame> fed = fed_frames(m, clip->frames, o.shown);
+            const std::vector<Frame> gen =
+                generate_frames(c, fed, clip->caption, o.frames, o.seed + uint64_t(i), cfg_text);
             const Displacement d = total_shift(consecutive_shifts(gen));
             const AxisDirection seen = dominant_direction(d.dx, d.dy, c.min_travel);
             const bool correct = seen == truth;
@@ -362,6 +380,14 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
             speed[m] += std::hypot(d.dx, d.dy) / std::max(1, int(gen.size()) - 1);
             entry[eval_mode_name(m)] = {{"direction", axis_direction_name(seen)}, {"dx", d.dx}, {"dy", d.dy},
                                         {"correct", correct}};
+            if (!fed.empty() && fed.size() < clip->frames.size() && !gen.empty()) {
+                const Frame &now = clip->frames[fed.size()];
+                const double e = edge_match(gen.front(), now, max_shift);
+                kept[m][0] += e;
+                kept[m][1] += edge_match(vae_round_trip(c, now), now, max_shift);
+                kept[m][2] += edge_match(fed.back(), now, max_shift);
+                entry[eval_mode_name(m)]["picture_kept"] = e;
+            }
             c.log("eval camera " + std::string(eval_mode_name(m)) + " clip " + std::to_string(i + 1) + "/" +
                   std::to_string(o.clips) + ": " + axis_direction_name(truth) + " -> " + axis_direction_name(seen) +
                   (correct ? " ok" : " wrong") + " (" + fixed(seconds_since(start), 1) + " s)");
@@ -373,6 +399,12 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
         out[eval_mode_name(m)] = {{"clips", tally[m].second},
                                   {"direction_accuracy", ratio(tally[m].first, tally[m].second)},
                                   {"mean_shift_per_frame", ratio(speed[m], tally[m].second)}};
+    for (const auto &[m, sums] : kept) {
+        json &row = out[eval_mode_name(m)];
+        row["picture_kept"] = ratio(sums[0], tally[m].second);
+        row["picture_kept_vae"] = ratio(sums[1], tally[m].second);
+        row["picture_kept_frozen"] = ratio(sums[2], tally[m].second);
+    }
     if (details) out["clips"] = clips;
     return out;
 }
@@ -389,7 +421,7 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
 // continuation_caption false: no prompt, so the frames are the only cue.
 json continuation_suite(const Context &c, bool details) {
     const EvalOptions &o = c.o;
-    if (!c.have_eval_photos) return {{"skipped", "no photos of the eval split (data/photos.jsonl)"}};
+    if (!c.have_photos) return {{"skipped", "no photos of the " + std::string(photo_split_name(c.o.photo_split)) + " split (data/photos.jsonl)"}};
     RendererOptions ro = renderer_options(c, kContinuationShown + o.frames);
     ro.camera_share = 1;
     ro.camera_motions = {CameraMotion::PanLeft, CameraMotion::PanRight, CameraMotion::TiltUp, CameraMotion::TiltDown};
@@ -502,15 +534,6 @@ json drift_suite(const Context &c) {
 // ----------------------------------------------------------------------------- real tails
 
 // [1, 3, H, W] in [0, 1] <-> frames, through the model's VAE (posterior mean, then decode).
-Frame vae_round_trip(const Context &c, const Frame &f) {
-    c10::InferenceMode guard;
-    const at::Tensor x = rgb24_to_image(f.rgb.data(), f.width, f.height, int(f.stride()), f.width, f.height,
-                                        c.nets->device(), c.nets->dtype());
-    const at::Tensor y = c.nets->decode_latents(c.nets->encode_frames(x)).to(torch::kFloat32);
-    Frame out(f.width, f.height);
-    image_to_rgb24(y, out.rgb.data(), out.width, out.height, int(out.stride()));
-    return out;
-}
 
 // Real held-out tails (docs/EVAL.md "real"): for each clip of the captions file (decoded at the
 // model's fps, square at the generation size), the last two frames before the held-out tail
@@ -648,7 +671,7 @@ json run_eval(const EvalOptions &o) {
     if (!o.photos.empty() || ::stat(photo_list.c_str(), &st) == 0) {
         c.photos = PhotoLibrary::from_list(photo_list);
         for (const std::string &w : c.photos->warnings()) c.log("eval: " + w);
-        c.have_eval_photos = !c.photos->indices(PhotoSplit::Eval).empty();
+        c.have_photos = !c.photos->indices(o.photo_split).empty();
     }
 
     // The settings the sessions resolve (model defaults filled in), from a session never run.
@@ -676,6 +699,7 @@ json run_eval(const EvalOptions &o) {
                           {"drift_frames", o.drift_frames},
                           {"drift_clips", o.drift_clips},
                           {"first_clip_seed", o.first_seed},
+                          {"photo_split", photo_split_name(o.photo_split)},
                           {"min_travel_px", c.min_travel},
                           {"modes", modes},
                           {"photos", c.photos ? json(photo_list) : json(nullptr)}};

@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "artv/artv.h"
+#include "data/clip_spec.h"
 
 namespace artv {
 
@@ -71,6 +72,9 @@ struct EvalOptions {
     uint64_t seed = 0;  // clip i of a suite is generated with seed + i in every mode
 
     std::string photos;        // photo list ("" = data/photos.jsonl of $ARTV_SRCDIR or .)
+    // The photos the suites draw (backgrounds, camera clips): the held-out ones, or the
+    // training ones (a memorisation check: the same suites on pictures the model has seen).
+    PhotoSplit photo_split = PhotoSplit::Eval;
     std::string real_footage;  // captions file ("" = data/real_footage.jsonl next to photos)
     std::string cache_dir;     // decoded real clips ("" = decode every run)
     uint64_t first_seed = kEvalSeedBase;

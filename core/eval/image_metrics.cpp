@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "eval/motion_metrics.h"
 #include "util/error.h"
 
 namespace artv {
@@ -97,18 +98,53 @@ double colour_distance(const MeanRgb &a, const MeanRgb &b) {
     return std::sqrt(d);
 }
 
-double sharpness(const Frame &f) {
-    if (f.width < 3 || f.height < 3) return 0;
+namespace {
+
+// |grad luma| with central differences over the interior pixels: (width − 2) × (height − 2).
+std::vector<double> gradient_magnitudes(const Frame &f) {
     const std::vector<double> l = luma(f);
     const size_t w = size_t(f.width);
-    double total = 0;
+    std::vector<double> out;
+    out.reserve(size_t(f.width - 2) * size_t(f.height - 2));
     for (int y = 1; y + 1 < f.height; ++y)
         for (int x = 1; x + 1 < f.width; ++x) {
             const size_t i = size_t(y) * w + size_t(x);
             const double gx = 0.5 * (l[i + 1] - l[i - 1]), gy = 0.5 * (l[i + w] - l[i - w]);
-            total += std::sqrt(gx * gx + gy * gy);
+            out.push_back(std::sqrt(gx * gx + gy * gy));
         }
-    return total / (double(f.width - 2) * double(f.height - 2));
+    return out;
+}
+
+}  // namespace
+
+double sharpness(const Frame &f) {
+    if (f.width < 3 || f.height < 3) return 0;
+    const std::vector<double> g = gradient_magnitudes(f);
+    double total = 0;
+    for (double v : g) total += v;
+    return total / double(g.size());
+}
+
+double edge_match(const Frame &a, const Frame &b, int max_shift) {
+    check_same_size(a, b, "edge_match");
+    if (max_shift < 0 || a.width <= 2 + 2 * max_shift || a.height <= 2 + 2 * max_shift)
+        throw_invalid("edge_match: frames must be larger than 2 + 2 * max_shift");
+    const std::vector<double> ga = gradient_magnitudes(a), gb = gradient_magnitudes(b);
+    const int w = a.width - 2, h = a.height - 2;
+    double best = 0;
+    std::vector<double> u, v;
+    for (int dy = -max_shift; dy <= max_shift; ++dy)
+        for (int dx = -max_shift; dx <= max_shift; ++dx) {  // a(x, y) against b(x − dx, y − dy)
+            u.clear(), v.clear();
+            for (int y = std::max(0, dy); y < std::min(h, h + dy); ++y)
+                for (int x = std::max(0, dx); x < std::min(w, w + dx); ++x) {
+                    u.push_back(ga[size_t(y) * size_t(w) + size_t(x)]);
+                    v.push_back(gb[size_t(y - dy) * size_t(w) + size_t(x - dx)]);
+                }
+            const double r = pearson_correlation(u, v);
+            if (std::isfinite(r)) best = std::max(best, r);
+        }
+    return best;
 }
 
 double mean_abs_difference(const Frame &a, const Frame &b, const std::vector<uint8_t> *mask) {

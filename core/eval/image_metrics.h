@@ -31,6 +31,13 @@ double colour_distance(const MeanRgb &a, const MeanRgb &b);
 // (half the difference of the two neighbours), over interior pixels.
 double sharpness(const Frame &f);
 
+// Whether b shows a's picture, wherever it moved (the camera suite's "picture kept"): the
+// Pearson correlation of the two frames' luma gradient magnitudes (as sharpness() computes
+// them) over their overlap, the largest over b moved by every whole-pixel (dx, dy) with
+// |dx|, |dy| <= max_shift. About 1 for the same picture moved, near 0 for another picture;
+// never below 0 (an overlap without edges counts 0). Same sizes required, larger than 2 + 2·max_shift.
+double edge_match(const Frame &a, const Frame &b, int max_shift);
+
 // Mean absolute difference over pixels and channels (0..255), optionally only where
 // mask[y·width + x] is nonzero (0 when the mask selects nothing).
 double mean_abs_difference(const Frame &a, const Frame &b, const std::vector<uint8_t> *mask = nullptr);
