@@ -293,6 +293,45 @@ START_TEST(camera_pans_and_tilts) {
 }
 END_TEST
 
+// photo_augment: off, every photo as it is; on, about half the clips mirrored and every channel
+// order drawn. A spec renders its photo mirrored (the view at photo_x of the mirrored photo is
+// the unmirrored view at the mirrored place, mirrored) and with its channels reordered, exactly.
+START_TEST(photo_augment) {
+    RendererOptions o = test_options();
+    o.photos = test_photos();
+    o.camera_share = 1;
+    o.camera_motions = {CameraMotion::PanLeft};
+    for (uint64_t seed = 0; seed < 20; ++seed) {
+        const ClipSpec s = random_clip_spec(seed, o);
+        ck_assert(!s.background.photo_mirror && s.background.photo_channels == 0);
+    }
+    o.photo_augment = true;
+    int mirrored = 0, orders[6] = {0, 0, 0, 0, 0, 0};
+    for (uint64_t seed = 0; seed < 240; ++seed) {
+        const ClipSpec s = random_clip_spec(seed, o);
+        mirrored += s.background.photo_mirror;
+        orders[s.background.photo_channels] += 1;
+    }
+    ck_assert_msg(mirrored > 80 && mirrored < 160, "%d of 240 mirrored", mirrored);
+    for (int n : orders) ck_assert_int_gt(n, 15);
+
+    ClipSpec a = random_clip_spec(1, o);
+    a.background.photo_scale = 1;  // whole photo pixels: the mirrored view samples the same ones
+    a.background.photo_x = 40, a.background.photo_y = 30;
+    a.background.photo_mirror = false, a.background.photo_channels = 0;
+    ClipSpec b = a;
+    b.background.photo_mirror = true;
+    b.background.photo_x = float(300 - a.width - 40);  // the test photo is 300 wide
+    b.background.photo_channels = 5;                   // B, G, R
+    const Frame fa = render_clip(a, o.photos.get()).frames[0], fb = render_clip(b, o.photos.get()).frames[0];
+    for (int y = 0; y < fa.height; ++y)
+        for (int x = 0; x < fa.width; ++x) {
+            const uint8_t *p = fa.pixel(fa.width - 1 - x, y), *q = fb.pixel(x, y);
+            ck_assert_msg(q[0] == p[2] && q[1] == p[1] && q[2] == p[0], "pixel (%d, %d) differs", x, y);
+        }
+}
+END_TEST
+
 // A camera speed range moves the pans and tilts alone: object clips are the same clips as
 // without it, camera clips keep their photo and place and take their speed from the range.
 START_TEST(camera_speed_range) {
@@ -503,6 +542,7 @@ static Suite *renderer_suite(void) {
     tcase_add_test(tc, caption_vocabulary_is_closed);
     tcase_add_test(tc, options_and_errors);
     tcase_add_test(tc, shipped_photo_list);
+    tcase_add_test(tc, photo_augment);
     suite_add_tcase(s, tc);
     return s;
 }

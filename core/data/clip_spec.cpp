@@ -98,6 +98,13 @@ Colour distinct_colour(Rng &rng, const std::vector<Colour> &allowed, const std::
 }
 
 // Mean colour of the part of a photo a crop shows (sampled on a grid).
+// RendererOptions::photo_augment's draws for a photo background.
+void draw_photo_augment(Rng &rng, const RendererOptions &o, BackgroundSpec &b) {
+    if (!o.photo_augment) return;
+    b.photo_mirror = rng.chance(0.5);
+    b.photo_channels = int(rng.below(6));
+}
+
 Rgb photo_region_mean(const Frame &img, float scale, float x0, float y0, int w, int h) {
     double sum[3] = {0, 0, 0};
     int n = 0;
@@ -288,6 +295,7 @@ ClipSpec random_clip_spec(uint64_t seed, const RendererOptions &o) {
         if (s.camera == CameraMotion::TiltDown) y_hi -= travel;
         b.photo_x = float(rng.uniform(x_lo, std::max(x_lo, x_hi)));
         b.photo_y = float(rng.uniform(y_lo, std::max(y_lo, y_hi)));
+        draw_photo_augment(rng, o, b);
         float rate = float(rng.uniform(o.min_zoom_rate, o.max_zoom_rate));
         if (s.camera == CameraMotion::ZoomIn) {
             s.zoom0 = 1;
@@ -324,7 +332,12 @@ ClipSpec random_clip_spec(uint64_t seed, const RendererOptions &o) {
         b.photo_scale = std::max(W / img.width, H / img.height) * float(rng.uniform(1.0, 1.6));
         b.photo_x = float(rng.uniform(0, std::max(0.0f, img.width * b.photo_scale - W)));
         b.photo_y = float(rng.uniform(0, std::max(0.0f, img.height * b.photo_scale - H)));
-        refs.push_back(photo_region_mean(img, b.photo_scale, b.photo_x, b.photo_y, o.width, o.height));
+        draw_photo_augment(rng, o, b);
+        // The region's mean in the photo as drawn: mirrored back, channels reordered.
+        const float x = b.photo_mirror ? img.width * b.photo_scale - W - b.photo_x : b.photo_x;
+        const Rgb in = photo_region_mean(img, b.photo_scale, std::max(0.0f, x), b.photo_y, o.width, o.height);
+        const int *order = kChannelOrders[b.photo_channels];
+        refs.push_back(Rgb{in[order[0]], in[order[1]], in[order[2]]});
     } else {
         refs.push_back(colour_rgb(b.colour));
         if (b.kind == BackgroundKind::Gradient) refs.push_back(colour_rgb(b.colour2));

@@ -64,7 +64,14 @@ struct BackgroundSpec {
     int photo = -1;                 // PhotoLibrary index for kind Photo
     float photo_x = 0, photo_y = 0; // top-left of the crop in the scaled photo, pixels
     float photo_scale = 1;          // photo pixels scaled by this before cropping
+    // RendererOptions::photo_augment: the scaled photo mirrored left-right, and its colour
+    // channels reordered (kChannelOrders[photo_channels]; 0 = as is). photo_x/photo_y are in
+    // the mirrored photo.
+    bool photo_mirror = false;
+    int photo_channels = 0;
 };
+// The six orders of R, G, B: output channel c takes input channel kChannelOrders[i][c].
+inline constexpr int kChannelOrders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
 
 // Everything render_clip() needs: rendering is a pure function of the spec and the photos.
 struct ClipSpec {
@@ -134,6 +141,10 @@ struct RendererOptions {
     std::vector<BackgroundKind> backgrounds;  // Photo is dropped when there are no photos
     std::shared_ptr<PhotoLibrary> photos;     // may be null: no photo backgrounds, no camera clips
     PhotoSplit photo_split = PhotoSplit::Train;
+    // Each photo drawn mirrored (half the clips) and with its colour channels in one of the six
+    // orders: twelve pictures from one photo, so that a model sees more pictures than it can
+    // learn by heart (docs/MODEL.md "Stage 14"). Off: the specs of a seed are as before.
+    bool photo_augment = false;
 };
 
 // A random clip, a deterministic function of (seed, options, the photos' sizes). Throws

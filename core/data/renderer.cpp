@@ -51,14 +51,27 @@ void sample_bilinear(const Frame &img, float x, float y, uint8_t *out) {
     }
 }
 
-// The photo scaled by spec.photo_scale (area filter when shrinking, bicubic when enlarging).
+// The photo scaled by spec.photo_scale (area filter when shrinking, bicubic when enlarging),
+// then mirrored and its channels reordered as the spec says.
 Frame scaled_photo(const BackgroundSpec &b, const PhotoLibrary *photos) {
     if (!photos || b.photo < 0 || size_t(b.photo) >= photos->size())
         throw_invalid("renderer: the clip needs photo " + std::to_string(b.photo) + " and no such photo is loaded");
+    if (b.photo_channels < 0 || b.photo_channels >= 6)
+        throw_invalid("renderer: photo_channels " + std::to_string(b.photo_channels) + " is not in 0..5");
     const Frame &img = photos->image(size_t(b.photo));
     int w = std::max(1, int(std::ceil(img.width * b.photo_scale)));
     int h = std::max(1, int(std::ceil(img.height * b.photo_scale)));
-    return resize_frame(img, w, h, b.photo_scale < 1 ? ResizeFilter::Area : ResizeFilter::Bicubic);
+    Frame scaled = resize_frame(img, w, h, b.photo_scale < 1 ? ResizeFilter::Area : ResizeFilter::Bicubic);
+    if (!b.photo_mirror && b.photo_channels == 0) return scaled;
+    Frame out(w, h);
+    const int *order = kChannelOrders[b.photo_channels];
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            const uint8_t *p = scaled.pixel(b.photo_mirror ? w - 1 - x : x, y);
+            uint8_t *q = out.pixel(x, y);
+            for (int c = 0; c < 3; ++c) q[c] = p[order[c]];
+        }
+    return out;
 }
 
 // Smooth value noise in [-1, 1]: three octaves of bilinearly interpolated random lattices.

@@ -89,6 +89,7 @@ struct TrainConfig {
     std::string renderer_object_motions;
     std::string renderer_camera_motions;
     double renderer_camera_share = -1;
+    bool renderer_photo_augment = false;  // photos mirrored and channel-reordered (RendererOptions)
     // Straight-motion and pan speed in pixels per frame at the training size (0 = the
     // renderer's default, 2-4), and the object size as a share of the short side (0 = 0.16-0.28).
     double renderer_min_speed = 0, renderer_max_speed = 0;

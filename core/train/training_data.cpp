@@ -74,6 +74,7 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
             for (const auto &m : split_list(config.renderer_camera_motions))
                 ro.camera_motions.push_back(camera_motion_named(m));
             if (config.renderer_camera_share >= 0) ro.camera_share = static_cast<float>(config.renderer_camera_share);
+            ro.photo_augment = config.renderer_photo_augment;
             if (!ro.photos) ro.camera_share = 0;
             if (config.renderer_min_speed > 0) ro.min_speed = static_cast<float>(config.renderer_min_speed);
             if (config.renderer_max_speed > 0) ro.max_speed = static_cast<float>(config.renderer_max_speed);
