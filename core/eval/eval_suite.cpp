@@ -124,7 +124,8 @@ std::vector<Frame> fed_frames(EvalMode m, const std::vector<Frame> &clip, int sh
     return {};
 }
 
-// A frame through the VAE and back: what the model could at best draw of it.
+// A frame through the model's VAE (posterior mean, then decode): what the model could at best
+// draw of it.
 Frame vae_round_trip(const Context &c, const Frame &f) {
     c10::InferenceMode guard;
     const at::Tensor x = rgb24_to_image(f.rgb.data(), f.width, f.height, int(f.stride()), f.width, f.height,
@@ -133,6 +134,12 @@ Frame vae_round_trip(const Context &c, const Frame &f) {
     Frame out(f.width, f.height);
     image_to_rgb24(y, out.rgb.data(), out.width, out.height, int(out.stride()));
     return out;
+}
+
+// The report of a suite that needs photos of the chosen split and has none.
+json skipped_without_photos(const Context &c) {
+    return {{"skipped", "no photos of the " + std::string(photo_split_name(c.o.photo_split)) +
+                            " split (data/photos.jsonl)"}};
 }
 
 RendererOptions renderer_options(const Context &c, int frames) {
@@ -351,7 +358,7 @@ json conflict_suite(const Context &c) {
 json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::optional<double> cfg_text,
                   bool details) {
     const EvalOptions &o = c.o;
-    if (!c.have_photos) return {{"skipped", "no photos of the " + std::string(photo_split_name(c.o.photo_split)) + " split (data/photos.jsonl)"}};
+    if (!c.have_photos) return skipped_without_photos(c);
     RendererOptions ro = renderer_options(c, o.shown + o.frames);
     ro.camera_share = 1;
     ro.camera_motions = {CameraMotion::PanLeft, CameraMotion::PanRight, CameraMotion::TiltUp, CameraMotion::TiltDown};
@@ -421,7 +428,7 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
 // continuation_caption false: no prompt, so the frames are the only cue.
 json continuation_suite(const Context &c, bool details) {
     const EvalOptions &o = c.o;
-    if (!c.have_photos) return {{"skipped", "no photos of the " + std::string(photo_split_name(c.o.photo_split)) + " split (data/photos.jsonl)"}};
+    if (!c.have_photos) return skipped_without_photos(c);
     RendererOptions ro = renderer_options(c, kContinuationShown + o.frames);
     ro.camera_share = 1;
     ro.camera_motions = {CameraMotion::PanLeft, CameraMotion::PanRight, CameraMotion::TiltUp, CameraMotion::TiltDown};
@@ -532,8 +539,6 @@ json drift_suite(const Context &c) {
 }
 
 // ----------------------------------------------------------------------------- real tails
-
-// [1, 3, H, W] in [0, 1] <-> frames, through the model's VAE (posterior mean, then decode).
 
 // Real held-out tails (docs/EVAL.md "real"): for each clip of the captions file (decoded at the
 // model's fps, square at the generation size), the last two frames before the held-out tail
