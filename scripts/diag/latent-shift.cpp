@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 #include "model/artv_networks.h"
 #include "model/reference_motion.h"
+#include "eval/motion_metrics.h"
 #include "eval/phase_correlation.h"
 #include "generate/frame_convert.h"
 #include "io/image.h"
@@ -54,13 +55,13 @@ int main(int argc, char **argv) {
     // 8 frames at each pan speed: how far the picture moved, as the continuation suite sums it
     // (consecutive shifts), against how far the latent moved.
     for (double px : {1.0, 2.0, 3.0, 4.0, 5.0}) {
-        at::Tensor zp = z, prev = z;
-        double sum = 0;
+        at::Tensor zp = z;
+        std::vector<Frame> frames = {d0};
         for (int k = 1; k <= 8; ++k) {
             zp = shift_latents(zp, torch::tensor({{float(px / 8), 0.f}}));
-            sum += phase_correlation(to_frame(nets->decode_latents(prev)), to_frame(nets->decode_latents(zp))).dx;
-            prev = zp;
+            frames.push_back(to_frame(nets->decode_latents(zp)));
         }
+        const double sum = total_shift(consecutive_shifts(frames)).dx;
         printf("8 frames at %.0f px/frame: decoded %.2f px, speed ratio %.2f\n", px, sum, sum / (8 * px));
     }
 }
