@@ -1,7 +1,9 @@
 // `artv bench`'s measurements (core/bench): the FLOP counter against hand-counted convolutions,
-// linear layers and batched products; the reference kernels; the engine switches (batched
-// guidance, per-frame conditions, InferenceMode) give the same frames as the default, so the
-// benchmark compares equal work; and a frame benchmark on the tiny random model.
+// linear layers and batched products; the reference kernels; the engine's optimisations compute
+// what the plain path computes (oneDNN convolutions, cross-attention keys and values once per
+// frame) and its switches (batched guidance, per-frame conditions, InferenceMode, oneDNN
+// convolutions) give the same frames as the default, so the benchmark compares equal work;
+// and a frame benchmark on the tiny random model.
 #include <torch/torch.h>
 
 #include <cmath>
@@ -15,6 +17,8 @@
 #include "generate/model_loader.h"
 #include "generate/session.h"
 #include "model/artv_networks.h"
+#include "model/unet.h"
+#include "nn/conv2d.h"
 #include "util/error.h"
 
 #include <check.h>
@@ -91,6 +95,77 @@ START_TEST(test_reference_and_memory) {
 }
 END_TEST
 
+// nn/conv2d.h: the oneDNN path computes ATen's convolution (and the FLOP counter sees it), in
+// the shapes that ATen itself would not send to oneDNN (batch 1, small maps); with gradients
+// on it is not taken, and gradients are ATen's.
+START_TEST(test_onednn_convolution) {
+    ck_assert(artv::onednn_convolution_available());
+    struct Shape {
+        int64_t in, out, size, kernel, stride;
+    };
+    for (const Shape s : {Shape{4, 64, 16, 3, 1}, Shape{64, 64, 16, 3, 2}, Shape{128, 128, 4, 3, 1},
+                          Shape{64, 128, 8, 1, 1}, Shape{3, 5, 7, 3, 2}}) {
+        torch::manual_seed(s.in + s.out);
+        artv::Conv2d conv(torch::nn::Conv2dOptions(s.in, s.out, s.kernel).stride(s.stride).padding(s.kernel / 2));
+        const auto x = torch::randn({1, s.in, s.size, s.size});
+        torch::Tensor onednn, aten;
+        double flops[2];
+        for (int on = 0; on < 2; ++on) {
+            c10::InferenceMode im;
+            conv->onednn = on;
+            artv::FlopCount count;
+            (on ? onednn : aten) = conv(x);
+            flops[on] = count.conv_flops();
+        }
+        const int64_t out_size = (s.size + 2 * (s.kernel / 2) - s.kernel) / s.stride + 1;
+        const double expect = 2.0 * s.out * out_size * out_size * s.in * s.kernel * s.kernel;
+        ck_assert_double_eq_tol(flops[0], expect, 0.5);
+        ck_assert_double_eq_tol(flops[1], expect, 0.5);
+        const double scale = aten.abs().max().item<double>();
+        const double diff = (onednn - aten).abs().max().item<double>();
+        ck_assert_msg(diff <= 1e-5 * scale, "conv %lld->%lld: oneDNN differs by %g (scale %g)",
+                      (long long)s.in, (long long)s.out, diff, scale);
+        // Training: the same gradients with the switch on and off.
+        torch::Tensor grads[2];
+        for (int on = 0; on < 2; ++on) {
+            conv->onednn = on;
+            conv->zero_grad();
+            conv(x).square().sum().backward();
+            grads[on] = conv->weight.grad().clone();
+        }
+        ck_assert(torch::equal(grads[0], grads[1]));
+    }
+}
+END_TEST
+
+// The U-Net's cross-attention keys and values computed beforehand (once per frame) give the
+// output of computing them in the forward; a list of the wrong length is refused.
+START_TEST(test_context_kv_once_per_frame) {
+    c10::InferenceMode im;
+    artv::UNetModel &unet = tiny()->unet();
+    const auto &c = tiny()->config();
+    torch::manual_seed(3);
+    const int64_t C = c.latent.channels;
+    const auto x = torch::randn({2, C, 8, 8}), t = torch::tensor({900.0, 20.0});
+    const auto text = torch::randn({2, c.text.context_length, c.unet.context_dim});
+    artv::UNetExtras extras;
+    extras.anchor_tokens = unet.anchor_tokens(torch::randn({2, C, 8, 8}));
+    const auto direct = unet.forward(x, t, text, extras);
+    auto kv = unet.context_kv(text, extras.anchor_tokens);
+    ck_assert(!kv.empty() && kv[0].anchor_k.defined());
+    extras.context_kv = &kv;
+    const auto once = unet.forward(x, t, {}, extras);
+    ck_assert(torch::equal(direct, once));
+    kv.pop_back();
+    try {
+        unet.forward(x, t, {}, extras);
+        ck_abort_msg("a short list of keys and values was accepted");
+    } catch (const artv::Error &e) {
+        ck_assert_int_eq(e.status(), ARTV_ERR_INVALID_ARGUMENT);
+    }
+}
+END_TEST
+
 // Frames of one session (animate: one still fed), 4 guidance conditions.
 std::vector<torch::Tensor> frames_with(const artv::EngineSwitches &engine, int count) {
     artv::SessionOptions o;
@@ -114,12 +189,14 @@ std::vector<torch::Tensor> frames_with(const artv::EngineSwitches &engine, int c
 
 START_TEST(test_engine_switches_same_frames) {
     const auto reference = frames_with({}, 2);
-    for (int which = 0; which < 3; ++which) {
+    for (int which = 0; which < 4; ++which) {
         artv::EngineSwitches e;
         if (which == 0) e.batch_cfg = false;
         if (which == 1) e.per_frame_conditions = false;
         if (which == 2) e.inference_mode = false;
+        artv::set_onednn_convolution(tiny()->modules(), which != 3);
         const auto frames = frames_with(e, 2);
+        artv::set_onednn_convolution(tiny()->modules(), true);
         for (size_t i = 0; i < frames.size(); ++i) {
             const double diff = (frames[i] - reference[i]).abs().max().item<double>();
             ck_assert_msg(diff < 1e-4, "switch %d, frame %zu: max difference %g", which, i, diff);
@@ -162,6 +239,8 @@ Suite *bench_suite() {
     suite_add_tcase(s, flops);
     TCase *engine = tcase_create("engine");
     tcase_set_timeout(engine, 300);
+    tcase_add_test(engine, test_onednn_convolution);
+    tcase_add_test(engine, test_context_kv_once_per_frame);
     tcase_add_test(engine, test_engine_switches_same_frames);
     tcase_add_test(engine, test_frame_bench_tiny);
     suite_add_tcase(s, engine);

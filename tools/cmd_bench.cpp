@@ -46,7 +46,7 @@ const char *const kBenchHelp =
     "  --warmup N             untimed frames first (default 1; FLOPs are counted in the first)\n"
     "  --forward-repeats N    timed U-Net forwards, the best reported (default 5)\n"
     "  --ablations LIST       switches measured against the default, one at a time:\n"
-    "                         batch_cfg, per_frame_conditions, inference_mode,\n"
+    "                         batch_cfg, per_frame_conditions, inference_mode, onednn_conv,\n"
     "                         fused_attention (LibTorch 2.x only) (turned off), channels_last,\n"
     "                         blas_threads_all (turned on); all | none (default all). Each\n"
     "                         block of frames reports its own peak RSS.\n"

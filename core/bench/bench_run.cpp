@@ -94,7 +94,7 @@ void set_channels_last(ArtvNetworks &nets, bool on) {
 const std::vector<std::string> &bench_ablation_names() {
     // fused_attention only where this build has the fused kernel to switch off.
     static const std::vector<std::string> names = [] {
-        std::vector<std::string> n{"batch_cfg", "per_frame_conditions", "inference_mode"};
+        std::vector<std::string> n{"batch_cfg", "per_frame_conditions", "inference_mode", "onednn_conv"};
         if (fused_attention_available()) n.push_back("fused_attention");
         n.insert(n.end(), {"channels_last", "blas_threads_all"});
         return n;
@@ -113,7 +113,8 @@ json run_bench(const BenchOptions &o) {
         else if (std::find(bench_ablation_names().begin(), bench_ablation_names().end(), a) ==
                  bench_ablation_names().end())
             throw_invalid("unknown ablation '" + a + "' (batch_cfg, per_frame_conditions, "
-                          "inference_mode, fused_attention, channels_last, blas_threads_all)");
+                          "inference_mode, onednn_conv, fused_attention, channels_last, "
+                          "blas_threads_all)");
     const c10::Device device = resolve_device(o.device);
     set_cpu_threads(o.threads);  // and OpenBLAS to 1 thread, the engine's setting
     const int blas_threads = o.blas_threads > 0 ? o.blas_threads : 1;
@@ -200,12 +201,14 @@ json run_bench(const BenchOptions &o) {
                 ~Restore() {
                     set_channels_last(nets, false);
                     set_fused_attention(nets.modules(), true);
+                    set_onednn_convolution(nets.modules(), true);
                     set_blas_threads(blas_threads);
                 }
             } restore{*nets, blas_threads};
             if (name == "channels_last") set_channels_last(*nets, true);
             if (name == "blas_threads_all") set_blas_threads(0);
             if (name == "fused_attention") set_fused_attention(nets->modules(), false);
+            if (name == "onednn_conv") set_onednn_convolution(nets->modules(), false);
             new_block();
             const FrameBenchResult r = bench_frames(nets, fo);
             json a = frame_json(r);

@@ -25,8 +25,9 @@ struct BenchOptions {
     int blas_threads = 0;             // OpenBLAS threads (0 = the engine's setting, 1)
     int64_t attention_chunk = 0;      // query chunk of the non-fused attention (0 = automatic)
     // The switches measured against the default, each alone: batch_cfg,
-    // per_frame_conditions, inference_mode, fused_attention (LibTorch 2.x only: the chunked
-    // bmm path instead) (turned off), channels_last, blas_threads_all (OpenBLAS on as many
+    // per_frame_conditions, inference_mode, onednn_conv (nn/conv2d.h: ATen's own choice of
+    // convolution path instead), fused_attention (LibTorch 2.x only: the chunked bmm path
+    // instead) (turned off), channels_last, blas_threads_all (OpenBLAS on as many
     // threads as LibTorch, its own default) (turned on); {} = none. Each block of frames
     // reports its own peak RSS where the kernel lets the peak be reset.
     std::vector<std::string> ablations;

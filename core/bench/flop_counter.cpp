@@ -26,8 +26,9 @@ Totals g_totals;
 std::mutex g_active_mutex;
 bool g_active = false;
 
-// Inside a fused attention call its own matmuls (the math fallback) are not counted again.
-thread_local int t_inside_attention = 0;
+// Inside a fused attention call its own matmuls (the math fallback) are not counted again, nor
+// inside aten::convolution the backend op it calls (mkldnn_convolution among them).
+thread_local int t_inside_attention = 0, t_inside_convolution = 0;
 
 void add(std::atomic<double> &total, double v) {
     double old = total.load();
@@ -51,10 +52,18 @@ std::vector<int64_t> int_list(const c10::IValue &v) {
     return out;
 }
 
-// aten::convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding,
-// groups): output elements x (C_in/groups x kernel) multiply-adds.
-double convolution_flops(c10::ArrayRef<const c10::IValue> in) {
-    if (in.size() < 9 || !in[0].isTensor() || !in[1].isTensor()) return 0;
+// Where a convolution op keeps its arguments: aten::convolution(input, weight, bias, stride,
+// padding, dilation, transposed, output_padding, groups), and aten::mkldnn_convolution(input,
+// weight, bias, padding, stride, dilation, groups) that nn/conv2d.h calls directly.
+struct ConvArgs {
+    size_t count, stride, padding, dilation;
+    int transposed;  // index, or -1: never transposed
+};
+constexpr ConvArgs kConvolution{9, 3, 4, 5, 6}, kMkldnnConvolution{7, 4, 3, 5, -1};
+
+// Output elements x (C_in/groups x kernel) multiply-adds.
+double convolution_flops(c10::ArrayRef<const c10::IValue> in, const ConvArgs &a) {
+    if (in.size() < a.count || !in[0].isTensor() || !in[1].isTensor()) return 0;
     const auto x = in[0].toTensor().sizes(), w = in[1].toTensor().sizes();
     if (x.size() < 3 || w.size() != x.size()) return 0;
     const size_t spatial = x.size() - 2;
@@ -63,9 +72,9 @@ double convolution_flops(c10::ArrayRef<const c10::IValue> in) {
         if (v.size() == 1) v.resize(spatial, v[0]);
         return v;
     };
-    const auto stride = per_dim(int_list(in[3])), padding = per_dim(int_list(in[4])),
-               dilation = per_dim(int_list(in[5]));
-    const bool transposed = in[6].toBool();
+    const auto stride = per_dim(int_list(in[a.stride])), padding = per_dim(int_list(in[a.padding])),
+               dilation = per_dim(int_list(in[a.dilation]));
+    const bool transposed = a.transposed >= 0 && in[a.transposed].toBool();
     if (stride.size() < spatial || padding.size() < spatial || dilation.size() < spatial) return 0;
     // Multiply-adds per input (transposed) or output (forward) position and batch row.
     const int64_t kernel = numel_of(w.slice(2));
@@ -109,8 +118,10 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction &fn) {
         return nullptr;
     }
     if (t_inside_attention > 0) return nullptr;
-    if (std::strcmp(name, "aten::convolution") == 0)
-        add(g_totals.conv, convolution_flops(fn.inputs()));
+    if (std::strcmp(name, "aten::convolution") == 0) {
+        if (t_inside_convolution++ == 0) add(g_totals.conv, convolution_flops(fn.inputs(), kConvolution));
+    } else if (std::strcmp(name, "aten::mkldnn_convolution") == 0 && t_inside_convolution == 0)
+        add(g_totals.conv, convolution_flops(fn.inputs(), kMkldnnConvolution));
     else if (std::strcmp(name, "aten::mm") == 0 || std::strcmp(name, "aten::bmm") == 0)
         add(g_totals.matmul, matmul_flops(fn.inputs(), 0));
     else if (std::strcmp(name, "aten::addmm") == 0 || std::strcmp(name, "aten::baddbmm") == 0)
@@ -120,6 +131,8 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction &fn) {
 
 void on_end(const at::RecordFunction &fn, at::ObserverContext *) {
     if (std::strcmp(fn.name(), "aten::scaled_dot_product_attention") == 0) --t_inside_attention;
+    else if (std::strcmp(fn.name(), "aten::convolution") == 0 && t_inside_attention == 0)
+        --t_inside_convolution;
 }
 
 }  // namespace

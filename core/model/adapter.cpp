@@ -13,9 +13,9 @@ namespace F = torch::nn::functional;
 AdapterResnetBlock::AdapterResnetBlock(int64_t in_c, int64_t out_c, bool down, int64_t ksize)
     : down_(down) {
     // sk=True: in_conv only where the channel count changes; the skip is the identity.
-    if (in_c != out_c) in_conv_ = register_module("in_conv", torch::nn::Conv2d(conv_options(in_c, out_c, ksize)));
-    block1_ = register_module("block1", torch::nn::Conv2d(conv_options(out_c, out_c, 3)));
-    block2_ = register_module("block2", torch::nn::Conv2d(conv_options(out_c, out_c, ksize)));
+    if (in_c != out_c) in_conv_ = register_module("in_conv", Conv2d(conv_options(in_c, out_c, ksize)));
+    block1_ = register_module("block1", Conv2d(conv_options(out_c, out_c, 3)));
+    block2_ = register_module("block2", Conv2d(conv_options(out_c, out_c, ksize)));
 }
 
 torch::Tensor AdapterResnetBlock::forward(const torch::Tensor &x_in) {
@@ -27,7 +27,7 @@ torch::Tensor AdapterResnetBlock::forward(const torch::Tensor &x_in) {
 ReferenceAdapter::ReferenceAdapter(int64_t in_channels, const std::vector<int64_t> &channels,
                                    int64_t nums_rb, int64_t ksize)
     : nums_rb_(nums_rb) {
-    conv_in_ = register_module("conv_in", torch::nn::Conv2d(conv_options(in_channels, channels[0], 3)));
+    conv_in_ = register_module("conv_in", Conv2d(conv_options(in_channels, channels[0], 3)));
     auto body = register_module("body", torch::nn::ModuleList());
     auto out = register_module("out", torch::nn::ModuleList());
     for (size_t i = 0; i < channels.size(); ++i) {
@@ -37,7 +37,7 @@ ReferenceAdapter::ReferenceAdapter(int64_t in_channels, const std::vector<int64_
                 first_of_level ? channels[i - 1] : channels[i], channels[i], first_of_level, ksize));
             body->push_back(body_.back());
         }
-        out_.push_back(torch::nn::Conv2d(conv_options(channels[i], channels[i], 1)));
+        out_.push_back(Conv2d(conv_options(channels[i], channels[i], 1)));
         zero_parameters(*out_.back());
         out->push_back(out_.back());
     }

@@ -18,6 +18,8 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 
+#include "nn/conv2d.h"
+
 namespace artv {
 
 class AdapterResnetBlock : public torch::nn::Module {
@@ -27,7 +29,7 @@ public:
 
 private:
     bool down_;
-    torch::nn::Conv2d in_conv_{nullptr}, block1_{nullptr}, block2_{nullptr};
+    Conv2d in_conv_{nullptr}, block1_{nullptr}, block2_{nullptr};
 };
 
 class ReferenceAdapter : public torch::nn::Module {
@@ -40,9 +42,9 @@ public:
 
 private:
     int64_t nums_rb_;
-    torch::nn::Conv2d conv_in_{nullptr};
+    Conv2d conv_in_{nullptr};
     std::vector<std::shared_ptr<AdapterResnetBlock>> body_;
-    std::vector<torch::nn::Conv2d> out_;
+    std::vector<Conv2d> out_;
 };
 
 } // namespace artv

@@ -100,8 +100,8 @@ PreparedConditions PreparedConditions::select(const torch::Tensor &index) const 
     auto pick_net = [&](const NetConditions &n) {
         NetConditions o;
         for (const auto &f : n.adapter_features) o.adapter_features.push_back(pick(f));
-        o.text = pick(n.text);
-        o.anchor_tokens = pick(n.anchor_tokens);
+        for (const auto &kv : n.context_kv)
+            o.context_kv.push_back({pick(kv.k), pick(kv.v), pick(kv.anchor_k), pick(kv.anchor_v)});
         o.extra_emb = pick(n.extra_emb);
         return o;
     };
@@ -207,15 +207,16 @@ PreparedConditions ArtvNetworks::prepare(const FrameConditions &cond) const {
     PreparedConditions p;
     p.batch = B;
     auto prepare_net = [&](UNetModel &net, NetConditions &out) {
-        out.text = cond.text.to(device_, net.dtype());
         if (net.has_adapter()) {
             check_tensor(cond.refs, "refs", 4, B);
             out.adapter_features = net.adapter_features(cond.refs.to(device_));
         }
+        torch::Tensor anchor_tokens;
         if (net.has_anchor()) {
             check_tensor(cond.anchor, "anchor", 4, B);
-            out.anchor_tokens = net.anchor_tokens(cond.anchor.to(device_));
+            anchor_tokens = net.anchor_tokens(cond.anchor.to(device_));
         }
+        out.context_kv = net.context_kv(cond.text.to(device_), anchor_tokens);
         torch::Tensor k;
         if (net.additions().noise_level_embed) {
             check_tensor(cond.noise_level, "noise_level", 1, B);
@@ -240,9 +241,9 @@ torch::Tensor ArtvNetworks::eps(const torch::Tensor &x_in, const torch::Tensor &
                       ") differs from the prepared conditions' (" + std::to_string(cond.batch) + ")");
     UNetExtras extras;
     if (!cond.eps.adapter_features.empty()) extras.adapter_features = &cond.eps.adapter_features;
-    extras.anchor_tokens = cond.eps.anchor_tokens;
     extras.extra_emb = cond.eps.extra_emb;
-    return unet_->forward(x_in.to(device_), t.to(device_), cond.eps.text.to(device_), extras);
+    extras.context_kv = &cond.eps.context_kv;
+    return unet_->forward(x_in.to(device_), t.to(device_), {}, extras);
 }
 
 torch::Tensor ArtvNetworks::mask(const torch::Tensor &x_in, const torch::Tensor &t,
@@ -251,9 +252,9 @@ torch::Tensor ArtvNetworks::mask(const torch::Tensor &x_in, const torch::Tensor 
         throw_invalid("mask: the input batch differs from the prepared conditions'");
     UNetExtras extras;
     if (!cond.mask.adapter_features.empty()) extras.adapter_features = &cond.mask.adapter_features;
-    extras.anchor_tokens = cond.mask.anchor_tokens;
     extras.extra_emb = cond.mask.extra_emb;
-    return torch::sigmoid(mask_->forward(x_in.to(device_), t.to(device_), cond.mask.text.to(device_), extras));
+    extras.context_kv = &cond.mask.context_kv;
+    return torch::sigmoid(mask_->forward(x_in.to(device_), t.to(device_), {}, extras));
 }
 
 const Tokenizer &ArtvNetworks::tokenizer() const {

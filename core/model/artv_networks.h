@@ -20,6 +20,7 @@
 #include <torch/types.h>
 
 #include "io/config.h"
+#include "nn/attention.h"
 
 namespace torch::nn {
 class Module;
@@ -48,9 +49,9 @@ struct FrameConditions {
 // What one U-Net (eps or mask) needs per frame that does not change across denoising steps.
 struct NetConditions {
     std::vector<torch::Tensor> adapter_features; // one per U-Net level; empty without adapter
-    torch::Tensor text;          // [B, L, D] cross-attention context (the text tokens)
-    torch::Tensor anchor_tokens; // [B, N, D] anchor tokens, attended after the text tokens
-                                 // (undefined without the anchor addition)
+    // Every cross-attention layer's keys and values of the text tokens [B, L, D] and, with the
+    // anchor addition, of the anchor tokens (UNetModel::context_kv).
+    std::vector<CrossAttentionKV> context_kv;
     torch::Tensor extra_emb;     // [B, time_embed_dim] added to the time embedding (noise level
                                  // [+ pooled text] [+ motion]); undefined when none is on
 };

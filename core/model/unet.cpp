@@ -23,17 +23,27 @@ public:
         register_module(std::to_string(layers_.size()), m);
         layers_.push_back(std::move(m));
     }
-    torch::Tensor forward(torch::Tensor h, const torch::Tensor &emb, const torch::Tensor &context,
-                          const torch::Tensor &anchor_tokens) {
+    // context_kv: the cross-attention keys and values of this block's transformer blocks and
+    // those after it (UNetModel::context_kv's order); advanced past this block's.
+    // emb_silu: SiLU of the time embedding, the input of every ResBlock's emb_layers Linear.
+    torch::Tensor forward(torch::Tensor h, const torch::Tensor &emb_silu, const CrossAttentionKV *&context_kv) {
         for (auto &m : layers_) {
-            if (auto *r = dynamic_cast<ResBlock *>(m.get())) h = r->forward(h, emb);
-            else if (auto *s = dynamic_cast<SpatialTransformer *>(m.get())) h = s->forward(h, context, anchor_tokens);
+            if (auto *r = dynamic_cast<ResBlock *>(m.get())) h = r->forward(h, emb_silu);
+            else if (auto *s = dynamic_cast<SpatialTransformer *>(m.get())) {
+                h = s->forward(h, context_kv);
+                context_kv += s->depth();
+            }
             else if (auto *d = dynamic_cast<Downsample *>(m.get())) h = d->forward(h);
             else if (auto *u = dynamic_cast<Upsample *>(m.get())) h = u->forward(h);
-            else if (auto *c = dynamic_cast<torch::nn::Conv2dImpl *>(m.get())) h = c->forward(h);
+            else if (auto *c = dynamic_cast<Conv2dImpl *>(m.get())) h = c->forward(h);
             else throw_error(ARTV_ERR_INTERNAL, "unknown U-Net layer");
         }
         return h;
+    }
+
+    void add_transformers(std::vector<SpatialTransformer *> &out) const {
+        for (auto &m : layers_)
+            if (auto *s = dynamic_cast<SpatialTransformer *>(m.get())) out.push_back(s);
     }
 
 private:
@@ -67,7 +77,7 @@ UNetModel::UNetModel(const UNetConfig &c, const ArtvAdditions &additions)
         list->push_back(v.back());
         return v.back();
     };
-    new_block(input_list, input_blocks_)->add(torch::nn::Conv2d(conv_options(c.in_channels, mc, 3)).ptr());
+    new_block(input_list, input_blocks_)->add(Conv2d(conv_options(c.in_channels, mc, 3)).ptr());
     std::vector<int64_t> chans{mc};
     int64_t ch = mc;
     int ds = 1;
@@ -107,9 +117,11 @@ UNetModel::UNetModel(const UNetConfig &c, const ArtvAdditions &additions)
         }
     }
 
+    for (const SpatialTransformer *s : transformers()) transformer_blocks_ += s->depth();
+
     auto out = add_container(*this, "out");
     out_norm_ = out->register_module("0", std::make_shared<GroupNorm32>(ch, 1e-5));
-    out_conv_ = out->register_module("2", torch::nn::Conv2d(conv_options(mc, c.out_channels, 3)));
+    out_conv_ = out->register_module("2", Conv2d(conv_options(mc, c.out_channels, 3)));
     zero_parameters(*out_conv_);
 
     // ARTV additions.
@@ -184,6 +196,27 @@ torch::Tensor UNetModel::extra_embedding(const torch::Tensor &noise_level, const
     return emb;
 }
 
+std::vector<SpatialTransformer *> UNetModel::transformers() const {
+    std::vector<SpatialTransformer *> out;
+    for (const auto &b : input_blocks_) b->add_transformers(out);
+    middle_block_->add_transformers(out);
+    for (const auto &b : output_blocks_) b->add_transformers(out);
+    return out;
+}
+
+std::vector<CrossAttentionKV> UNetModel::context_kv(const torch::Tensor &context,
+                                                    const torch::Tensor &anchor_tokens) {
+    if (!context.defined() || context.dim() != 3 || context.size(2) != config_.context_dim)
+        throw_invalid("U-Net: the context must be [B, L, " + std::to_string(config_.context_dim) + "]");
+    const auto dt = dtype();
+    const auto ctx = context.to(dt);
+    const auto anchor = anchor_tokens.defined() ? anchor_tokens.to(dt) : torch::Tensor();
+    std::vector<CrossAttentionKV> kv;
+    for (SpatialTransformer *s : transformers())
+        for (auto &block_kv : s->context_kv(ctx, anchor)) kv.push_back(std::move(block_kv));
+    return kv;
+}
+
 torch::Tensor UNetModel::forward(const torch::Tensor &x_in, const torch::Tensor &t,
                                  const torch::Tensor &context_in, const UNetExtras &extras) {
     const auto dt = dtype();
@@ -193,14 +226,18 @@ torch::Tensor UNetModel::forward(const torch::Tensor &x_in, const torch::Tensor 
                       ", h, w] with h and w multiples of " + std::to_string(mult) + ", got " +
                       c10::str(x_in.sizes()));
     if (t.numel() != x_in.size(0)) throw_invalid("U-Net: one timestep per batch row is required");
-    if (!context_in.defined() || context_in.dim() != 3 || context_in.size(2) != config_.context_dim)
-        throw_invalid("U-Net: the context must be [B, L, " + std::to_string(config_.context_dim) + "]");
     auto x = x_in.to(dt);
-    auto context = context_in.to(dt);
-    auto anchor_tokens = extras.anchor_tokens.defined() ? extras.anchor_tokens.to(dt) : torch::Tensor();
+    std::vector<CrossAttentionKV> own_kv;
+    if (!extras.context_kv) own_kv = context_kv(context_in, extras.anchor_tokens);
+    const std::vector<CrossAttentionKV> &kv = extras.context_kv ? *extras.context_kv : own_kv;
+    if (kv.size() != transformer_blocks_)
+        throw_invalid("U-Net: expected the keys and values of " + std::to_string(transformer_blocks_) +
+                      " cross-attention layers, got " + std::to_string(kv.size()));
+    const CrossAttentionKV *next_kv = kv.data();
 
     auto emb = time_embed_->forward(timestep_embedding(t.reshape({-1}), config_.model_channels).to(dt));
     if (extras.extra_emb.defined()) emb = emb + extras.extra_emb.to(dt);
+    const auto emb_silu = F::silu(emb);
 
     const auto *features = extras.adapter_features;
     if (features && features->size() != level_end_blocks_.size())
@@ -210,7 +247,7 @@ torch::Tensor UNetModel::forward(const torch::Tensor &x_in, const torch::Tensor 
     auto h = x;
     size_t level = 0;
     for (size_t id = 0; id < input_blocks_.size(); ++id) {
-        h = input_blocks_[id]->forward(h, emb, context, anchor_tokens);
+        h = input_blocks_[id]->forward(h, emb_silu, next_kv);
         // T2I-Adapter injection (openaimodel.py forward): after the last block of each level,
         // before its downsample; the skip stores the adapted h.
         if (features && level < level_end_blocks_.size() && int(id) == level_end_blocks_[level]) {
@@ -222,11 +259,11 @@ torch::Tensor UNetModel::forward(const torch::Tensor &x_in, const torch::Tensor 
         }
         hs.push_back(h);
     }
-    h = middle_block_->forward(h, emb, context, anchor_tokens);
+    h = middle_block_->forward(h, emb_silu, next_kv);
     for (auto &b : output_blocks_) {
         h = torch::cat({h, hs.back()}, 1);
         hs.pop_back();
-        h = b->forward(h, emb, context, anchor_tokens);
+        h = b->forward(h, emb_silu, next_kv);
     }
     return out_conv_(F::silu(out_norm_->forward(h)));
 }

@@ -25,6 +25,8 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
+#include "nn/attention.h"
+#include "nn/conv2d.h"
 #include "io/config.h"
 
 namespace artv {
@@ -34,12 +36,16 @@ class ReferenceAdapter;
 class AnchorTokenizer;
 class EmbedMLP;
 class GroupNorm32;
+class SpatialTransformer;
 
 // The per-frame inputs of the additions, as computed by the functions below (all optional).
 struct UNetExtras {
     const std::vector<torch::Tensor> *adapter_features = nullptr;
     torch::Tensor anchor_tokens; // [B, N, context_dim]
     torch::Tensor extra_emb;     // [B, time_embed_dim]
+    // context_kv(context, anchor_tokens) computed beforehand (once per frame); when set,
+    // forward reads neither its context nor anchor_tokens.
+    const std::vector<CrossAttentionKV> *context_kv = nullptr;
 };
 
 class UNetModel : public torch::nn::Module {
@@ -52,6 +58,12 @@ public:
     // parameters' dtype.
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &t,
                           const torch::Tensor &context, const UNetExtras &extras = {});
+
+    // The keys and values that every cross-attention layer computes from the context and the
+    // anchor tokens (undefined: none), in the order forward meets the layers: they do not
+    // depend on x or t, so a frame computes them once for all its denoising steps.
+    std::vector<CrossAttentionKV> context_kv(const torch::Tensor &context,
+                                             const torch::Tensor &anchor_tokens = {});
 
     // --- the additions' per-frame parts (each throws ARTV_ERR_STATE if the addition is off) --
     std::vector<torch::Tensor> adapter_features(const torch::Tensor &refs);
@@ -78,8 +90,10 @@ private:
     std::vector<std::shared_ptr<UNetBlock>> input_blocks_, output_blocks_;
     std::shared_ptr<UNetBlock> middle_block_;
     std::shared_ptr<GroupNorm32> out_norm_;
-    torch::nn::Conv2d out_conv_{nullptr};
+    Conv2d out_conv_{nullptr};
     std::vector<int> level_end_blocks_;
+    std::vector<SpatialTransformer *> transformers() const;  // in the order forward meets them
+    size_t transformer_blocks_ = 0;  // cross-attention layers: context_kv's length
 
     std::shared_ptr<ReferenceAdapter> adapter_;
     std::shared_ptr<AnchorTokenizer> anchor_;

@@ -18,10 +18,10 @@ class VaeResnetBlock : public torch::nn::Module {
 public:
     VaeResnetBlock(int64_t in_c, int64_t out_c) {
         norm1_ = register_module("norm1", std::make_shared<GroupNorm32>(in_c, 1e-6));
-        conv1_ = register_module("conv1", torch::nn::Conv2d(conv_options(in_c, out_c, 3)));
+        conv1_ = register_module("conv1", Conv2d(conv_options(in_c, out_c, 3)));
         norm2_ = register_module("norm2", std::make_shared<GroupNorm32>(out_c, 1e-6));
-        conv2_ = register_module("conv2", torch::nn::Conv2d(conv_options(out_c, out_c, 3)));
-        if (in_c != out_c) shortcut_ = register_module("nin_shortcut", torch::nn::Conv2d(conv_options(in_c, out_c, 1)));
+        conv2_ = register_module("conv2", Conv2d(conv_options(out_c, out_c, 3)));
+        if (in_c != out_c) shortcut_ = register_module("nin_shortcut", Conv2d(conv_options(in_c, out_c, 1)));
     }
     torch::Tensor forward(const torch::Tensor &x) {
         auto h = conv1_(F::silu(norm1_->forward(x)));
@@ -31,7 +31,7 @@ public:
 
 private:
     std::shared_ptr<GroupNorm32> norm1_, norm2_;
-    torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, shortcut_{nullptr};
+    Conv2d conv1_{nullptr}, conv2_{nullptr}, shortcut_{nullptr};
 };
 
 // model.py AttnBlock: single-head self-attention over the h*w positions with 1x1 convs q, k, v,
@@ -40,10 +40,10 @@ class VaeAttnBlock : public torch::nn::Module, public AttentionSettings {
 public:
     explicit VaeAttnBlock(int64_t c) {
         norm_ = register_module("norm", std::make_shared<GroupNorm32>(c, 1e-6));
-        q_ = register_module("q", torch::nn::Conv2d(conv_options(c, c, 1)));
-        k_ = register_module("k", torch::nn::Conv2d(conv_options(c, c, 1)));
-        v_ = register_module("v", torch::nn::Conv2d(conv_options(c, c, 1)));
-        proj_out_ = register_module("proj_out", torch::nn::Conv2d(conv_options(c, c, 1)));
+        q_ = register_module("q", Conv2d(conv_options(c, c, 1)));
+        k_ = register_module("k", Conv2d(conv_options(c, c, 1)));
+        v_ = register_module("v", Conv2d(conv_options(c, c, 1)));
+        proj_out_ = register_module("proj_out", Conv2d(conv_options(c, c, 1)));
     }
     torch::Tensor forward(const torch::Tensor &x) {
         const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
@@ -56,13 +56,13 @@ public:
 
 private:
     std::shared_ptr<GroupNorm32> norm_;
-    torch::nn::Conv2d q_{nullptr}, k_{nullptr}, v_{nullptr}, proj_out_{nullptr};
+    Conv2d q_{nullptr}, k_{nullptr}, v_{nullptr}, proj_out_{nullptr};
 };
 
 namespace {
 
 // The encoder's Downsample: pad (0, 1, 0, 1) then conv3x3 stride 2 without padding.
-torch::Tensor vae_downsample(torch::nn::Conv2d &conv, const torch::Tensor &x) {
+torch::Tensor vae_downsample(Conv2d &conv, const torch::Tensor &x) {
     return conv(F::pad(x, F::PadFuncOptions({0, 1, 0, 1})));
 }
 
@@ -70,7 +70,7 @@ torch::Tensor vae_downsample(torch::nn::Conv2d &conv, const torch::Tensor &x) {
 
 VaeEncoder::VaeEncoder(const VaeConfig &c) {
     const int levels = static_cast<int>(c.ch_mult.size());
-    conv_in_ = register_module("conv_in", torch::nn::Conv2d(conv_options(c.in_channels, c.ch, 3)));
+    conv_in_ = register_module("conv_in", Conv2d(conv_options(c.in_channels, c.ch, 3)));
     auto down = register_module("down", torch::nn::ModuleList());
     int64_t block_in = c.ch;
     for (int l = 0; l < levels; ++l) {
@@ -85,7 +85,7 @@ VaeEncoder::VaeEncoder(const VaeConfig &c) {
         if (l != levels - 1) {
             auto ds = add_container(*level, "downsample");
             downsample_.push_back(ds->register_module(
-                "conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(block_in, block_in, 3).stride(2).padding(0))));
+                "conv", Conv2d(torch::nn::Conv2dOptions(block_in, block_in, 3).stride(2).padding(0))));
         }
         down->push_back(level);
     }
@@ -94,7 +94,7 @@ VaeEncoder::VaeEncoder(const VaeConfig &c) {
     mid_attn_ = mid->register_module("attn_1", std::make_shared<VaeAttnBlock>(block_in));
     mid_block_2_ = mid->register_module("block_2", std::make_shared<VaeResnetBlock>(block_in, block_in));
     norm_out_ = register_module("norm_out", std::make_shared<GroupNorm32>(block_in, 1e-6));
-    conv_out_ = register_module("conv_out", torch::nn::Conv2d(conv_options(block_in, 2 * c.z_channels, 3)));
+    conv_out_ = register_module("conv_out", Conv2d(conv_options(block_in, 2 * c.z_channels, 3)));
 }
 
 torch::Tensor VaeEncoder::forward(const torch::Tensor &x) {
@@ -110,7 +110,7 @@ torch::Tensor VaeEncoder::forward(const torch::Tensor &x) {
 VaeDecoder::VaeDecoder(const VaeConfig &c) {
     const int levels = static_cast<int>(c.ch_mult.size());
     int64_t block_in = int64_t(c.ch) * c.ch_mult.back();
-    conv_in_ = register_module("conv_in", torch::nn::Conv2d(conv_options(c.z_channels, block_in, 3)));
+    conv_in_ = register_module("conv_in", Conv2d(conv_options(c.z_channels, block_in, 3)));
     auto mid = add_container(*this, "mid");
     mid_block_1_ = mid->register_module("block_1", std::make_shared<VaeResnetBlock>(block_in, block_in));
     mid_attn_ = mid->register_module("attn_1", std::make_shared<VaeAttnBlock>(block_in));
@@ -118,7 +118,7 @@ VaeDecoder::VaeDecoder(const VaeConfig &c) {
     // up.<l> is built from the coarsest level down, but named by level (up.insert(0, ...)).
     std::vector<std::shared_ptr<torch::nn::Module>> up_levels(levels);
     blocks_.resize(levels);
-    upsample_.resize(levels, torch::nn::Conv2d(nullptr));
+    upsample_.resize(levels, Conv2d(nullptr));
     for (int l = levels - 1; l >= 0; --l) {
         auto level = std::make_shared<torch::nn::Module>();
         auto block = add_container(*level, "block");
@@ -129,14 +129,14 @@ VaeDecoder::VaeDecoder(const VaeConfig &c) {
         }
         if (l != 0) {
             auto us = add_container(*level, "upsample");
-            upsample_[l] = us->register_module("conv", torch::nn::Conv2d(conv_options(block_in, block_in, 3)));
+            upsample_[l] = us->register_module("conv", Conv2d(conv_options(block_in, block_in, 3)));
         }
         up_levels[l] = level;
     }
     auto up = register_module("up", torch::nn::ModuleList());
     for (auto &level : up_levels) up->push_back(level);
     norm_out_ = register_module("norm_out", std::make_shared<GroupNorm32>(block_in, 1e-6));
-    conv_out_ = register_module("conv_out", torch::nn::Conv2d(conv_options(block_in, c.out_channels, 3)));
+    conv_out_ = register_module("conv_out", Conv2d(conv_options(block_in, c.out_channels, 3)));
 }
 
 torch::Tensor VaeDecoder::forward(const torch::Tensor &z) {
@@ -152,8 +152,8 @@ torch::Tensor VaeDecoder::forward(const torch::Tensor &z) {
 AutoencoderKL::AutoencoderKL(const VaeConfig &c) : config_(c) {
     encoder_ = register_module("encoder", std::make_shared<VaeEncoder>(c));
     decoder_ = register_module("decoder", std::make_shared<VaeDecoder>(c));
-    quant_conv_ = register_module("quant_conv", torch::nn::Conv2d(conv_options(2 * c.z_channels, 2 * c.embed_dim, 1)));
-    post_quant_conv_ = register_module("post_quant_conv", torch::nn::Conv2d(conv_options(c.embed_dim, c.z_channels, 1)));
+    quant_conv_ = register_module("quant_conv", Conv2d(conv_options(2 * c.z_channels, 2 * c.embed_dim, 1)));
+    post_quant_conv_ = register_module("post_quant_conv", Conv2d(conv_options(c.embed_dim, c.z_channels, 1)));
 }
 
 torch::ScalarType AutoencoderKL::dtype() const { return quant_conv_->weight.scalar_type(); }

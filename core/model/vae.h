@@ -11,6 +11,7 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 
+#include "nn/conv2d.h"
 #include "io/config.h"
 
 namespace artv {
@@ -25,9 +26,9 @@ public:
     torch::Tensor forward(const torch::Tensor &x); // [B, 3, H, W] -> [B, 2*z, H/f, W/f]
 
 private:
-    torch::nn::Conv2d conv_in_{nullptr}, conv_out_{nullptr};
+    Conv2d conv_in_{nullptr}, conv_out_{nullptr};
     std::vector<std::vector<std::shared_ptr<VaeResnetBlock>>> blocks_;
-    std::vector<torch::nn::Conv2d> downsample_; // one per level but the last
+    std::vector<Conv2d> downsample_; // one per level but the last
     std::shared_ptr<VaeResnetBlock> mid_block_1_, mid_block_2_;
     std::shared_ptr<VaeAttnBlock> mid_attn_;
     std::shared_ptr<GroupNorm32> norm_out_;
@@ -39,9 +40,9 @@ public:
     torch::Tensor forward(const torch::Tensor &z); // [B, z, h, w] -> [B, 3, h*f, w*f]
 
 private:
-    torch::nn::Conv2d conv_in_{nullptr}, conv_out_{nullptr};
+    Conv2d conv_in_{nullptr}, conv_out_{nullptr};
     std::vector<std::vector<std::shared_ptr<VaeResnetBlock>>> blocks_; // by level, 0 = finest
-    std::vector<torch::nn::Conv2d> upsample_;                          // by level; [0] unused
+    std::vector<Conv2d> upsample_;                                     // by level; [0] unused
     std::shared_ptr<VaeResnetBlock> mid_block_1_, mid_block_2_;
     std::shared_ptr<VaeAttnBlock> mid_attn_;
     std::shared_ptr<GroupNorm32> norm_out_;
@@ -67,7 +68,7 @@ private:
     VaeConfig config_;
     std::shared_ptr<VaeEncoder> encoder_;
     std::shared_ptr<VaeDecoder> decoder_;
-    torch::nn::Conv2d quant_conv_{nullptr}, post_quant_conv_{nullptr};
+    Conv2d quant_conv_{nullptr}, post_quant_conv_{nullptr};
 };
 
 } // namespace artv

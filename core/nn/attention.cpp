@@ -88,13 +88,22 @@ CrossAttention::CrossAttention(int64_t query_dim, int64_t context_dim, int64_t h
 
 torch::Tensor CrossAttention::forward(const torch::Tensor &x, const torch::Tensor &context,
                                       const torch::Tensor &extra_context) {
-    const auto &ctx = context.defined() ? context : x;
+    return forward(x, context_kv(context.defined() ? context : x, extra_context));
+}
+
+CrossAttentionKV CrossAttention::context_kv(const torch::Tensor &context, const torch::Tensor &extra_context) {
+    CrossAttentionKV kv{split_heads(to_k_(context), heads_), split_heads(to_v_(context), heads_), {}, {}};
+    if (extra_context.defined()) {
+        kv.anchor_k = split_heads(to_k_(extra_context), heads_);
+        kv.anchor_v = split_heads(to_v_(extra_context), heads_);
+    }
+    return kv;
+}
+
+torch::Tensor CrossAttention::forward(const torch::Tensor &x, const CrossAttentionKV &kv) {
     auto q = split_heads(to_q_(x), heads_);
-    auto out = attention(q, split_heads(to_k_(ctx), heads_), split_heads(to_v_(ctx), heads_),
-                         false, *this);
-    if (extra_context.defined())
-        out = out + attention(q, split_heads(to_k_(extra_context), heads_),
-                              split_heads(to_v_(extra_context), heads_), false, *this);
+    auto out = attention(q, kv.k, kv.v, false, *this);
+    if (kv.anchor_k.defined()) out = out + attention(q, kv.anchor_k, kv.anchor_v, false, *this);
     return to_out_(merge_heads(out));
 }
 

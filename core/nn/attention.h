@@ -34,6 +34,14 @@ torch::Tensor attention(const torch::Tensor &q, const torch::Tensor &k, const to
 torch::Tensor split_heads(const torch::Tensor &x, int64_t heads);
 torch::Tensor merge_heads(const torch::Tensor &x);
 
+// The keys and values one cross-attention layer computes from a frame's context (and anchor
+// tokens), split into heads [B, H, L, d]: the same for every denoising step of the frame, so
+// the engine computes them once per frame (ArtvNetworks::prepare). anchor_k / anchor_v are
+// undefined without anchor tokens.
+struct CrossAttentionKV {
+    torch::Tensor k, v, anchor_k, anchor_v;
+};
+
 class CrossAttention : public torch::nn::Module, public AttentionSettings {
 public:
     // context_dim 0 = self-attention (keys from x).
@@ -45,6 +53,9 @@ public:
     // zero, which keeps a fresh anchor tokenizer (zero output layer) from changing the network.
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &context = {},
                           const torch::Tensor &extra_context = {});
+    // The same cross-attention with the keys and values of context_kv(context, extra_context).
+    CrossAttentionKV context_kv(const torch::Tensor &context, const torch::Tensor &extra_context = {});
+    torch::Tensor forward(const torch::Tensor &x, const CrossAttentionKV &kv);
 
 private:
     int64_t heads_;

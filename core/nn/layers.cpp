@@ -67,7 +67,7 @@ torch::nn::Conv2dOptions conv_options(int64_t in, int64_t out, int64_t k, int64_
 }
 
 Downsample::Downsample(int64_t channels, int64_t out_channels) {
-    op_ = register_module("op", torch::nn::Conv2d(conv_options(channels, out_channels, 3, 2)));
+    op_ = register_module("op", Conv2d(conv_options(channels, out_channels, 3, 2)));
 }
 
 torch::Tensor Downsample::forward(const torch::Tensor &x) { return op_(x); }
@@ -79,7 +79,7 @@ torch::Tensor upsample_nearest2x(const torch::Tensor &x) {
 }
 
 Upsample::Upsample(int64_t channels, int64_t out_channels) {
-    conv_ = register_module("conv", torch::nn::Conv2d(conv_options(channels, out_channels, 3)));
+    conv_ = register_module("conv", Conv2d(conv_options(channels, out_channels, 3)));
 }
 
 torch::Tensor Upsample::forward(const torch::Tensor &x) { return conv_(upsample_nearest2x(x)); }

@@ -7,8 +7,9 @@
 #include <string>
 
 #include <torch/nn/module.h>
-#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
+
+#include "nn/conv2d.h"
 
 namespace artv {
 
@@ -69,7 +70,7 @@ public:
     torch::Tensor forward(const torch::Tensor &x);
 
 private:
-    torch::nn::Conv2d op_{nullptr};
+    Conv2d op_{nullptr};
 };
 
 // SD openaimodel Upsample (use_conv): nearest x2, then "conv" 3x3.
@@ -79,7 +80,7 @@ public:
     torch::Tensor forward(const torch::Tensor &x);
 
 private:
-    torch::nn::Conv2d conv_{nullptr};
+    Conv2d conv_{nullptr};
 };
 
 // Nearest-neighbour x2 upsampling (works for every dtype the convs take).

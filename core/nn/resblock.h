@@ -17,11 +17,13 @@ namespace artv {
 class ResBlock : public torch::nn::Module {
 public:
     ResBlock(int64_t channels, int64_t emb_channels, int64_t out_channels);
-    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &emb);
+    // emb_silu: SiLU(emb), emb_layers' first layer, which is the same for every block of a
+    // U-Net: the U-Net applies it once per call.
+    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &emb_silu);
 
 private:
     std::shared_ptr<GroupNorm32> in_norm_, out_norm_;
-    torch::nn::Conv2d in_conv_{nullptr}, out_conv_{nullptr}, skip_{nullptr};
+    Conv2d in_conv_{nullptr}, out_conv_{nullptr}, skip_{nullptr};
     torch::nn::Linear emb_{nullptr};
 };
 

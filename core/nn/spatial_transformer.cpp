@@ -30,11 +30,15 @@ BasicTransformerBlock::BasicTransformerBlock(int64_t dim, int64_t heads, int64_t
     norm3_ = register_module("norm3", std::make_shared<LayerNorm32>(dim));
 }
 
-torch::Tensor BasicTransformerBlock::forward(const torch::Tensor &x_in, const torch::Tensor &context,
-                                             const torch::Tensor &extra_context) {
+torch::Tensor BasicTransformerBlock::forward(const torch::Tensor &x_in, const CrossAttentionKV &context_kv) {
     auto x = attn1_->forward(norm1_->forward(x_in)) + x_in;
-    x = attn2_->forward(norm2_->forward(x), context, extra_context) + x;
+    x = attn2_->forward(norm2_->forward(x), context_kv) + x;
     return ff_->forward(norm3_->forward(x)) + x;
+}
+
+CrossAttentionKV BasicTransformerBlock::context_kv(const torch::Tensor &context,
+                                                   const torch::Tensor &extra_context) {
+    return attn2_->context_kv(context, extra_context);
 }
 
 SpatialTransformer::SpatialTransformer(int64_t channels, int64_t heads, int64_t dim_head,
@@ -45,7 +49,7 @@ SpatialTransformer::SpatialTransformer(int64_t channels, int64_t heads, int64_t 
     if (use_linear)
         proj_in_lin_ = register_module("proj_in", torch::nn::Linear(channels, inner));
     else
-        proj_in_conv_ = register_module("proj_in", torch::nn::Conv2d(conv_options(channels, inner, 1)));
+        proj_in_conv_ = register_module("proj_in", Conv2d(conv_options(channels, inner, 1)));
     auto list = register_module("transformer_blocks", torch::nn::ModuleList());
     for (int64_t d = 0; d < depth; ++d) {
         blocks_.push_back(std::make_shared<BasicTransformerBlock>(inner, heads, dim_head, context_dim));
@@ -55,19 +59,25 @@ SpatialTransformer::SpatialTransformer(int64_t channels, int64_t heads, int64_t 
         proj_out_lin_ = register_module("proj_out", torch::nn::Linear(inner, channels));
         zero_parameters(*proj_out_lin_);
     } else {
-        proj_out_conv_ = register_module("proj_out", torch::nn::Conv2d(conv_options(inner, channels, 1)));
+        proj_out_conv_ = register_module("proj_out", Conv2d(conv_options(inner, channels, 1)));
         zero_parameters(*proj_out_conv_);
     }
 }
 
-torch::Tensor SpatialTransformer::forward(const torch::Tensor &x_in, const torch::Tensor &context,
-                                          const torch::Tensor &extra_context) {
+std::vector<CrossAttentionKV> SpatialTransformer::context_kv(const torch::Tensor &context,
+                                                             const torch::Tensor &extra_context) {
+    std::vector<CrossAttentionKV> kv;
+    for (auto &b : blocks_) kv.push_back(b->context_kv(context, extra_context));
+    return kv;
+}
+
+torch::Tensor SpatialTransformer::forward(const torch::Tensor &x_in, const CrossAttentionKV *context_kv) {
     const int64_t B = x_in.size(0), H = x_in.size(2), W = x_in.size(3);
     auto x = norm_->forward(x_in);
     if (!use_linear_) x = proj_in_conv_(x);
     x = x.flatten(2).transpose(1, 2); // [B, hw, C]
     if (use_linear_) x = proj_in_lin_(x);
-    for (auto &b : blocks_) x = b->forward(x, context, extra_context);
+    for (auto &b : blocks_) x = b->forward(x, *context_kv++);
     if (use_linear_) x = proj_out_lin_(x);
     x = x.transpose(1, 2).reshape({B, -1, H, W});
     if (!use_linear_) x = proj_out_conv_(x);

@@ -28,8 +28,9 @@ private:
 class BasicTransformerBlock : public torch::nn::Module {
 public:
     BasicTransformerBlock(int64_t dim, int64_t heads, int64_t dim_head, int64_t context_dim);
-    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &context,
-                          const torch::Tensor &extra_context);
+    torch::Tensor forward(const torch::Tensor &x, const CrossAttentionKV &context_kv);
+    // attn2's keys and values for a context and anchor tokens (undefined: none).
+    CrossAttentionKV context_kv(const torch::Tensor &context, const torch::Tensor &extra_context);
 
 private:
     std::shared_ptr<CrossAttention> attn1_, attn2_;
@@ -41,15 +42,19 @@ class SpatialTransformer : public torch::nn::Module {
 public:
     SpatialTransformer(int64_t channels, int64_t heads, int64_t dim_head, int64_t depth,
                        int64_t context_dim, bool use_linear);
-    // x [B, C, h, w]; context [B, L, context_dim]; extra_context (anchor tokens) or undefined.
-    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &context,
-                          const torch::Tensor &extra_context = {});
+    // x [B, C, h, w]; context_kv: one per transformer block, from context_kv().
+    torch::Tensor forward(const torch::Tensor &x, const CrossAttentionKV *context_kv);
+    // For context [B, L, context_dim] and extra_context (anchor tokens) or undefined: the keys
+    // and values of every block's cross-attention (depth() of them).
+    std::vector<CrossAttentionKV> context_kv(const torch::Tensor &context,
+                                             const torch::Tensor &extra_context = {});
+    size_t depth() const { return blocks_.size(); }
 
 private:
     bool use_linear_;
     std::shared_ptr<GroupNorm32> norm_;
     torch::nn::Linear proj_in_lin_{nullptr}, proj_out_lin_{nullptr};
-    torch::nn::Conv2d proj_in_conv_{nullptr}, proj_out_conv_{nullptr};
+    Conv2d proj_in_conv_{nullptr}, proj_out_conv_{nullptr};
     std::vector<std::shared_ptr<BasicTransformerBlock>> blocks_;
 };
 
