@@ -7,11 +7,13 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "bench/bench_run.h"
 #include "bench/flop_counter.h"
 #include "bench/frame_bench.h"
+#include "bench/op_profile.h"
 #include "bench/process_memory.h"
 #include "bench/reference_throughput.h"
 #include "generate/model_loader.h"
@@ -19,6 +21,7 @@
 #include "model/artv_networks.h"
 #include "model/unet.h"
 #include "nn/conv2d.h"
+#include "nn/linear.h"
 #include "util/error.h"
 
 #include <check.h>
@@ -84,6 +87,31 @@ START_TEST(test_flops_stop_counting) {
 }
 END_TEST
 
+// The op profile counts the ops called, not the ops they call, and only one runs at a time.
+START_TEST(test_op_profile) {
+    c10::InferenceMode im;
+    const auto a = torch::randn({8, 8});
+    const auto x = torch::randn({1, 3, 8, 8}), w = torch::randn({4, 3, 3, 3});
+    artv::OpProfile profile;
+    for (int i = 0; i < 3; ++i) torch::mm(a, a);
+    for (int i = 0; i < 2; ++i) at::conv2d(x, w);
+    std::map<std::string, int64_t> calls;
+    for (const auto &op : profile.ops()) {
+        calls[op.name] = op.calls;
+        ck_assert(op.seconds >= 0);
+    }
+    ck_assert_int_eq(calls["aten::mm"], 3);
+    ck_assert_int_eq(calls["aten::conv2d"], 2);
+    ck_assert(!calls.count("aten::convolution"));  // inside conv2d
+    try {
+        artv::OpProfile second;
+        ck_abort_msg("two OpProfiles at once");
+    } catch (const artv::Error &e) {
+        ck_assert_int_eq(e.status(), ARTV_ERR_STATE);
+    }
+}
+END_TEST
+
 START_TEST(test_reference_and_memory) {
     const auto r = artv::measure_reference_throughput(torch::kFloat32, torch::kCPU, 1);
     ck_assert(r.conv_gflops > 0 && std::isfinite(r.conv_gflops));
@@ -138,6 +166,52 @@ START_TEST(test_onednn_convolution) {
 }
 END_TEST
 
+// nn/linear.h: with two threads, a product above the threshold goes through oneDNN and gives
+// ATen's result, booked by the FLOP counter as a matrix product; below it, or on one thread,
+// ATen computes it (the same numbers exactly); gradients are ATen's.
+START_TEST(test_onednn_linear) {
+    const int threads = at::get_num_threads();
+    at::set_num_threads(2);
+    torch::manual_seed(5);
+    artv::Linear big(128, 1024), small(32, 16);
+    const auto x = torch::randn({2, 64, 128}), xs = torch::randn({3, 32});
+    ck_assert(2.0 * 64 * 128 * 1024 >= artv::kOneDnnLinearMinMacs && 3.0 * 32 * 16 < artv::kOneDnnLinearMinMacs);
+    torch::Tensor onednn, aten;
+    double flops[2], conv_flops[2];
+    for (int on = 0; on < 2; ++on) {
+        c10::InferenceMode im;
+        big->onednn = on;
+        artv::FlopCount count;
+        (on ? onednn : aten) = big(x);
+        flops[on] = count.matmul_flops();
+        conv_flops[on] = count.conv_flops();
+    }
+    const double expect = 2.0 * 2 * 64 * 128 * 1024;
+    for (int on = 0; on < 2; ++on) {
+        ck_assert_double_eq_tol(flops[on], expect, 0.5);
+        ck_assert_double_eq_tol(conv_flops[on], 0, 0.5);
+    }
+    ck_assert(onednn.sizes() == aten.sizes());
+    const double diff = (onednn - aten).abs().max().item<double>();
+    ck_assert_msg(diff <= 1e-5 * aten.abs().max().item<double>(), "oneDNN linear differs by %g", diff);
+    {
+        c10::InferenceMode im;
+        ck_assert(torch::equal(small(xs), torch::nn::functional::linear(xs, small->weight, small->bias)));
+        at::set_num_threads(1);
+        ck_assert(torch::equal(big(x), torch::nn::functional::linear(x, big->weight, big->bias)));
+        at::set_num_threads(2);
+    }
+    big->zero_grad();
+    big(x).square().sum().backward();
+    const auto grad = big->weight.grad().clone();
+    big->onednn = false;
+    big->zero_grad();
+    big(x).square().sum().backward();
+    ck_assert(torch::equal(grad, big->weight.grad()));
+    at::set_num_threads(threads);
+}
+END_TEST
+
 // The U-Net's cross-attention keys and values computed beforehand (once per frame) give the
 // output of computing them in the forward; a list of the wrong length is refused.
 START_TEST(test_context_kv_once_per_frame) {
@@ -189,14 +263,16 @@ std::vector<torch::Tensor> frames_with(const artv::EngineSwitches &engine, int c
 
 START_TEST(test_engine_switches_same_frames) {
     const auto reference = frames_with({}, 2);
-    for (int which = 0; which < 4; ++which) {
+    for (int which = 0; which < 5; ++which) {
         artv::EngineSwitches e;
         if (which == 0) e.batch_cfg = false;
         if (which == 1) e.per_frame_conditions = false;
         if (which == 2) e.inference_mode = false;
         artv::set_onednn_convolution(tiny()->modules(), which != 3);
+        artv::set_onednn_linear(tiny()->modules(), which != 4);
         const auto frames = frames_with(e, 2);
         artv::set_onednn_convolution(tiny()->modules(), true);
+        artv::set_onednn_linear(tiny()->modules(), true);
         for (size_t i = 0; i < frames.size(); ++i) {
             const double diff = (frames[i] - reference[i]).abs().max().item<double>();
             ck_assert_msg(diff < 1e-4, "switch %d, frame %zu: max difference %g", which, i, diff);
@@ -235,11 +311,13 @@ Suite *bench_suite() {
     tcase_add_test(flops, test_flops_convolution);
     tcase_add_test(flops, test_flops_matmul);
     tcase_add_test(flops, test_flops_stop_counting);
+    tcase_add_test(flops, test_op_profile);
     tcase_add_test(flops, test_reference_and_memory);
     suite_add_tcase(s, flops);
     TCase *engine = tcase_create("engine");
     tcase_set_timeout(engine, 300);
     tcase_add_test(engine, test_onednn_convolution);
+    tcase_add_test(engine, test_onednn_linear);
     tcase_add_test(engine, test_context_kv_once_per_frame);
     tcase_add_test(engine, test_engine_switches_same_frames);
     tcase_add_test(engine, test_frame_bench_tiny);

@@ -15,19 +15,20 @@ tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 "$ARTV" bench --help >"$tmp/help"
 for opt in --model --config --size --dtypes --threads --blas-threads --attention-chunk --mode \
-           --steps --frames --ablations --long-frames --rss-every --out; do
+           --steps --frames --ablations --op-profile --long-frames --rss-every --out; do
     check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
 done
 "$ARTV" --help | grep -q '^  bench ' ; check "artv --help lists bench" test $? -eq 0
 
 "$ARTV" bench --model "$MODEL" --device cpu --dtypes fp32 --threads 1 --size 32x32 --steps 2 \
-    --frames 1 --cfg-ref 1.5 --cfg-anchor 2 --cfg-text 3 --long-frames 12 --rss-every 5 \
+    --frames 1 --cfg-ref 1.5 --cfg-anchor 2 --cfg-text 3 --long-frames 12 --rss-every 5 --op-profile 5 \
     --out "$tmp/b.json" >"$tmp/table" 2>"$tmp/err"; rc=$?
 check "bench succeeds" test "$rc" -eq 0
 check "progress on stderr" grep -q 'ablation batch_cfg' "$tmp/err"
 check "table: default row" grep -q '^fp32  default (all on)' "$tmp/table"
 check "table: U-Net forward at the guidance batch" grep -q 'U-Net forward, batch 4' "$tmp/table"
 check "table: long session" grep -q 'frame 10:' "$tmp/table"
+check "table: the U-Net's ops" grep -q 'its ops, profiled' "$tmp/table"
 
 if command -v python3 >/dev/null 2>&1; then
     python3 - "$tmp/b.json" <<'PY' >"$tmp/fields" 2>&1; rc=$?
@@ -42,9 +43,12 @@ f = run["frame"]
 assert f["sampler_calls_per_frame"] == 3 and f["guidance_conditions"] == 4, f
 assert f["network_rows_per_frame"] == 12 and f["gflop_per_frame"] > 0 and f["peak_rss_mib"] > 0
 assert run["unet_forward"]["batch"] == 4 and run["unet_forward"]["gflop"] > 0
+ops = run["unet_forward"]["op_profile"]
+assert len(ops["ops"]) == 5 and ops["all_ops_calls"] >= sum(o["calls"] for o in ops["ops"]) > 0, ops
+assert [o["seconds"] for o in ops["ops"]] == sorted([o["seconds"] for o in ops["ops"]], reverse=True)
 names = [a["name"] for a in run["ablations"]]
 fused = int(r["machine"]["libtorch"].split(".")[0]) >= 2  # the fused kernel: LibTorch 2.x
-assert names == ["batch_cfg", "per_frame_conditions", "inference_mode"] + \
+assert names == ["batch_cfg", "per_frame_conditions", "inference_mode", "onednn_conv", "onednn_linear"] + \
     (["fused_attention"] if fused else []) + ["channels_last", "blas_threads_all"], names
 # Linux lets a process reset its peak RSS: every block then reports its own.
 assert r["machine"]["peak_rss"] == "per block of frames", r["machine"]

@@ -44,12 +44,14 @@ const char *const kBenchHelp =
     "  --steps N              denoising steps per frame (default: the model's)\n"
     "  --frames N             timed frames per case (default 3)\n"
     "  --warmup N             untimed frames first (default 1; FLOPs are counted in the first)\n"
-    "  --forward-repeats N    timed U-Net forwards, the best reported (default 5)\n"
+    "  --forward-repeats N    timed U-Net forwards, the best reported (default 20)\n"
+    "  --op-profile N         also the U-Net forward's N slowest ATen ops (wall time and calls\n"
+    "                         per forward, profiled over as many more forwards; default 0)\n"
     "  --ablations LIST       switches measured against the default, one at a time:\n"
     "                         batch_cfg, per_frame_conditions, inference_mode, onednn_conv,\n"
-    "                         fused_attention (LibTorch 2.x only) (turned off), channels_last,\n"
-    "                         blas_threads_all (turned on); all | none (default all). Each\n"
-    "                         block of frames reports its own peak RSS.\n"
+    "                         onednn_linear, fused_attention (LibTorch 2.x only) (turned\n"
+    "                         off), channels_last, blas_threads_all (turned on); all | none\n"
+    "                         (default all). Each block of frames reports its own peak RSS.\n"
     "  --cfg-ref X, --cfg-anchor X, --cfg-text X   guidance scales (default: the model's)\n"
     "  --long-frames N        also one session of N frames in the first dtype: time per frame at\n"
     "                         frames 10/100/1000, RSS every --rss-every frames (default 100)\n"
@@ -83,6 +85,7 @@ bool parse_options(int argc, char **argv, BenchOptions &o, std::string &out, boo
         else if (a == "--frames") o.frame.frames = int(args.integer(a, value(), 1, 1000000));
         else if (a == "--warmup") o.frame.warmup = int(args.integer(a, value(), 0, 1000000));
         else if (a == "--forward-repeats") o.forward_repeats = int(args.integer(a, value(), 1, 1000000));
+        else if (a == "--op-profile") o.op_profile = int(args.integer(a, value(), 0, 1000));
         else if (a == "--ablations") {
             const std::string v = value();
             if (v == "none") o.ablations.clear();

@@ -94,7 +94,8 @@ void set_channels_last(ArtvNetworks &nets, bool on) {
 const std::vector<std::string> &bench_ablation_names() {
     // fused_attention only where this build has the fused kernel to switch off.
     static const std::vector<std::string> names = [] {
-        std::vector<std::string> n{"batch_cfg", "per_frame_conditions", "inference_mode", "onednn_conv"};
+        std::vector<std::string> n{"batch_cfg", "per_frame_conditions", "inference_mode", "onednn_conv",
+                                   "onednn_linear"};
         if (fused_attention_available()) n.push_back("fused_attention");
         n.insert(n.end(), {"channels_last", "blas_threads_all"});
         return n;
@@ -113,7 +114,7 @@ json run_bench(const BenchOptions &o) {
         else if (std::find(bench_ablation_names().begin(), bench_ablation_names().end(), a) ==
                  bench_ablation_names().end())
             throw_invalid("unknown ablation '" + a + "' (batch_cfg, per_frame_conditions, "
-                          "inference_mode, onednn_conv, fused_attention, channels_last, "
+                          "inference_mode, onednn_conv, onednn_linear, fused_attention, channels_last, "
                           "blas_threads_all)");
     const c10::Device device = resolve_device(o.device);
     set_cpu_threads(o.threads);  // and OpenBLAS to 1 thread, the engine's setting
@@ -182,13 +183,27 @@ json run_bench(const BenchOptions &o) {
 
         log(dn + ": the U-Net alone at the generation batch (" +
             std::to_string(base.guidance_conditions) + ")");
-        const ForwardBenchResult fwd = bench_unet_forward(*nets, size, base.guidance_conditions, o.forward_repeats);
+        const ForwardBenchResult fwd = bench_unet_forward(*nets, size, base.guidance_conditions,
+                                                          o.forward_repeats, o.op_profile > 0);
         const double fwd_gflops = fwd.flops / 1e9 / fwd.seconds;
         run["unet_forward"] = {{"batch", fwd.batch},
                                {"seconds", fwd.seconds},
                                {"gflop", fwd.flops / 1e9},
                                {"gflops", fwd_gflops},
                                {"fraction_of_conv_peak", fwd_gflops / ref.conv_gflops}};
+        if (o.op_profile > 0) {
+            json ops = json::array();
+            int64_t calls = 0;
+            double seconds = 0;
+            for (const auto &op : fwd.ops) {
+                calls += op.calls;
+                seconds += op.seconds;
+                if (int(ops.size()) < o.op_profile)
+                    ops.push_back({{"op", op.name}, {"seconds", op.seconds}, {"calls", op.calls}});
+            }
+            // Per forward, profiled (slower than the timed forwards): the listed ops and all.
+            run["unet_forward"]["op_profile"] = {{"ops", ops}, {"all_ops_seconds", seconds}, {"all_ops_calls", calls}};
+        }
 
         json ablations = json::array();
         for (const auto &name : o.ablations) {
@@ -202,6 +217,7 @@ json run_bench(const BenchOptions &o) {
                     set_channels_last(nets, false);
                     set_fused_attention(nets.modules(), true);
                     set_onednn_convolution(nets.modules(), true);
+                    set_onednn_linear(nets.modules(), true);
                     set_blas_threads(blas_threads);
                 }
             } restore{*nets, blas_threads};
@@ -209,6 +225,7 @@ json run_bench(const BenchOptions &o) {
             if (name == "blas_threads_all") set_blas_threads(0);
             if (name == "fused_attention") set_fused_attention(nets->modules(), false);
             if (name == "onednn_conv") set_onednn_convolution(nets->modules(), false);
+            if (name == "onednn_linear") set_onednn_linear(nets->modules(), false);
             new_block();
             const FrameBenchResult r = bench_frames(nets, fo);
             json a = frame_json(r);
@@ -286,11 +303,25 @@ std::string bench_table(const json &report) {
         const json &u = run["unet_forward"];
         std::snprintf(line, sizeof line,
                       "%-5s U-Net forward, batch %d: %.4f s, %.2f GFLOP, %.1f GFLOP/s = %.1f%% of the "
-                      "reference conv (%.1f GFLOP/s; matmul %.1f GFLOP/s)\n\n",
+                      "reference conv (%.1f GFLOP/s; matmul %.1f GFLOP/s)\n",
                       dn.c_str(), u["batch"].get<int>(), u["seconds"].get<double>(), u["gflop"].get<double>(),
                       u["gflops"].get<double>(), 100.0 * u["fraction_of_conv_peak"].get<double>(), peak,
                       run["reference"]["matmul_gflops"].get<double>());
         out << line;
+        if (u.contains("op_profile")) {
+            const json &p = u["op_profile"];
+            std::snprintf(line, sizeof line, "%-5s   its ops, profiled: %lld calls, %.4f s in all; the slowest:\n",
+                          dn.c_str(), static_cast<long long>(p["all_ops_calls"].get<int64_t>()),
+                          p["all_ops_seconds"].get<double>());
+            out << line;
+            for (const auto &op : p["ops"]) {
+                std::snprintf(line, sizeof line, "%-5s     %-32s %9.5f s %6lld calls\n", dn.c_str(),
+                              op["op"].get<std::string>().c_str(), op["seconds"].get<double>(),
+                              static_cast<long long>(op["calls"].get<int64_t>()));
+                out << line;
+            }
+        }
+        out << "\n";
     }
     if (report.contains("dtype_speedup"))
         for (const auto &[k, v] : report["dtype_speedup"].items()) out << "speed-up per frame " << k << ": " << v.get<double>() << "x\n";

@@ -27,8 +27,10 @@ std::mutex g_active_mutex;
 bool g_active = false;
 
 // Inside a fused attention call its own matmuls (the math fallback) are not counted again, nor
-// inside aten::convolution the backend op it calls (mkldnn_convolution among them).
-thread_local int t_inside_attention = 0, t_inside_convolution = 0;
+// inside aten::convolution the backend op it calls (mkldnn_convolution among them). Inside
+// artv::linear (nn/linear.h: a linear layer computed as a 1x1 convolution) the convolution is
+// booked as the matrix product it is.
+thread_local int t_inside_attention = 0, t_inside_convolution = 0, t_inside_linear = 0;
 
 void add(std::atomic<double> &total, double v) {
     double old = total.load();
@@ -113,6 +115,10 @@ double attention_flops(c10::ArrayRef<const c10::IValue> in) {
 
 std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction &fn) {
     const char *name = fn.name();
+    if (std::strcmp(name, "artv::linear") == 0) {
+        ++t_inside_linear;
+        return nullptr;
+    }
     if (std::strcmp(name, "aten::scaled_dot_product_attention") == 0) {
         if (t_inside_attention++ == 0) add(g_totals.attention, attention_flops(fn.inputs()));
         return nullptr;
@@ -121,7 +127,8 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction &fn) {
     if (std::strcmp(name, "aten::convolution") == 0) {
         if (t_inside_convolution++ == 0) add(g_totals.conv, convolution_flops(fn.inputs(), kConvolution));
     } else if (std::strcmp(name, "aten::mkldnn_convolution") == 0 && t_inside_convolution == 0)
-        add(g_totals.conv, convolution_flops(fn.inputs(), kMkldnnConvolution));
+        add(t_inside_linear > 0 ? g_totals.matmul : g_totals.conv,
+            convolution_flops(fn.inputs(), kMkldnnConvolution));
     else if (std::strcmp(name, "aten::mm") == 0 || std::strcmp(name, "aten::bmm") == 0)
         add(g_totals.matmul, matmul_flops(fn.inputs(), 0));
     else if (std::strcmp(name, "aten::addmm") == 0 || std::strcmp(name, "aten::baddbmm") == 0)
@@ -130,7 +137,8 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction &fn) {
 }
 
 void on_end(const at::RecordFunction &fn, at::ObserverContext *) {
-    if (std::strcmp(fn.name(), "aten::scaled_dot_product_attention") == 0) --t_inside_attention;
+    if (std::strcmp(fn.name(), "artv::linear") == 0) --t_inside_linear;
+    else if (std::strcmp(fn.name(), "aten::scaled_dot_product_attention") == 0) --t_inside_attention;
     else if (std::strcmp(fn.name(), "aten::convolution") == 0 && t_inside_attention == 0)
         --t_inside_convolution;
 }
@@ -146,7 +154,7 @@ FlopCount::FlopCount() {
     g_totals.attention = 0;
     handle_ = at::addGlobalCallback(at::RecordFunctionCallback(on_start, on_end)
                                         .needsInputs(true)
-                                        .scopes({at::RecordScope::FUNCTION}));
+                                        .scopes({at::RecordScope::FUNCTION, at::RecordScope::USER_SCOPE}));
 }
 
 FlopCount::~FlopCount() {

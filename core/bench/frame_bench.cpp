@@ -106,7 +106,7 @@ FrameBenchResult bench_frames(const std::shared_ptr<const ArtvNetworks> &nets,
 }
 
 ForwardBenchResult bench_unet_forward(const ArtvNetworks &nets, FrameSize size, int batch,
-                                      int repeats) {
+                                      int repeats, bool profile_ops) {
     c10::InferenceMode inference;
     const ModelConfig &c = nets.config();
     const int ds = c.latent.downsample;
@@ -140,6 +140,16 @@ ForwardBenchResult bench_unet_forward(const ArtvNetworks &nets, FrameSize size, 
         const auto t0 = std::chrono::steady_clock::now();
         forward();
         r.seconds = std::min(r.seconds, seconds_since(t0));
+    }
+    if (profile_ops) {
+        const int n = std::max(1, repeats);
+        OpProfile profile;
+        for (int i = 0; i < n; ++i) forward();
+        r.ops = profile.ops();
+        for (auto &op : r.ops) {
+            op.seconds /= n;
+            op.calls /= n;
+        }
     }
     return r;
 }

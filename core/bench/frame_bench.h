@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/op_profile.h"
 #include "generate/generation_size.h"
 #include "generate/session.h"
 
@@ -50,12 +51,14 @@ struct ForwardBenchResult {
     int batch = 0;
     double seconds = 0;  // best of the timed forwards
     double flops = 0;    // of one forward
+    std::vector<OpProfile::Op> ops;  // with profile_ops: per forward (mean over the repeats)
 };
 
 // The eps U-Net alone (no mask network, no sampler) on random inputs at the generation size
-// and the given batch (the guidance conditions of one call).
+// and the given batch (the guidance conditions of one call). profile_ops: then `repeats`
+// forwards more under an OpProfile.
 ForwardBenchResult bench_unet_forward(const ArtvNetworks &nets, FrameSize size, int batch,
-                                      int repeats = 5);
+                                      int repeats = 5, bool profile_ops = false);
 
 struct LongRunSample {
     int frame = 0;         // 1-based generated frame index

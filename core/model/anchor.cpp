@@ -13,10 +13,10 @@ namespace F = torch::nn::functional;
 AnchorTokenizer::AnchorTokenizer(int64_t latent_channels, int64_t patch_size, int64_t max_h,
                                  int64_t max_w, int64_t context_dim)
     : channels_(latent_channels), patch_(patch_size) {
-    proj_ = register_module("proj", torch::nn::Linear(latent_channels * patch_size * patch_size, context_dim));
+    proj_ = register_module("proj", Linear(latent_channels * patch_size * patch_size, context_dim));
     // Positions start small and random (ViT-style 0.02) so that they differ between patches.
     pos_ = register_parameter("pos", torch::randn({max_h, max_w, context_dim}) * 0.02);
-    out_ = register_module("out", torch::nn::Linear(context_dim, context_dim));
+    out_ = register_module("out", Linear(context_dim, context_dim));
     zero_parameters(*out_);
 }
 

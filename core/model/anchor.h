@@ -13,6 +13,8 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
 
+#include "nn/linear.h"
+
 namespace artv {
 
 class AnchorTokenizer : public torch::nn::Module {
@@ -24,7 +26,7 @@ public:
 
 private:
     int64_t channels_, patch_;
-    torch::nn::Linear proj_{nullptr}, out_{nullptr};
+    Linear proj_{nullptr}, out_{nullptr};
     torch::Tensor pos_;
 };
 

@@ -17,7 +17,7 @@ TextSelfAttention::TextSelfAttention(int64_t width, int64_t heads) : heads_(head
     in_proj_weight_ = register_parameter("in_proj_weight", torch::empty({3 * width, width}));
     torch::nn::init::xavier_uniform_(in_proj_weight_);
     in_proj_bias_ = register_parameter("in_proj_bias", torch::zeros({3 * width}));
-    out_proj_ = register_module("out_proj", torch::nn::Linear(width, width));
+    out_proj_ = register_module("out_proj", Linear(width, width));
     torch::NoGradGuard no_grad;
     out_proj_->bias.zero_();
 }
@@ -34,8 +34,8 @@ TextResidualBlock::TextResidualBlock(int64_t width, int64_t heads) {
     attn_ = register_module("attn", std::make_shared<TextSelfAttention>(width, heads));
     ln_2_ = register_module("ln_2", std::make_shared<LayerNorm32>(width));
     auto mlp = add_container(*this, "mlp");
-    c_fc_ = mlp->register_module("c_fc", torch::nn::Linear(width, 4 * width));
-    c_proj_ = mlp->register_module("c_proj", torch::nn::Linear(4 * width, width));
+    c_fc_ = mlp->register_module("c_fc", Linear(width, 4 * width));
+    c_proj_ = mlp->register_module("c_proj", Linear(4 * width, width));
 }
 
 torch::Tensor TextResidualBlock::forward(const torch::Tensor &x_in) {

@@ -19,6 +19,7 @@
 
 #include "io/config.h"
 #include "nn/attention.h"
+#include "nn/linear.h"
 
 namespace artv {
 
@@ -33,7 +34,7 @@ public:
 private:
     int64_t heads_;
     torch::Tensor in_proj_weight_, in_proj_bias_;
-    torch::nn::Linear out_proj_{nullptr};
+    Linear out_proj_{nullptr};
 };
 
 class TextResidualBlock : public torch::nn::Module {
@@ -44,7 +45,7 @@ public:
 private:
     std::shared_ptr<LayerNorm32> ln_1_, ln_2_;
     std::shared_ptr<TextSelfAttention> attn_;
-    torch::nn::Linear c_fc_{nullptr}, c_proj_{nullptr};
+    Linear c_fc_{nullptr}, c_proj_{nullptr};
 };
 
 class TextEncoder : public torch::nn::Module {

@@ -142,7 +142,7 @@ UNetModel::UNetModel(const UNetConfig &c, const ArtvAdditions &additions)
         zero_parameters(*noise_level_embed_->last());
     }
     if (additions.pooled_text_embed) {
-        text_pool_embed_ = register_module("text_pool_embed", torch::nn::Linear(c.context_dim, ted));
+        text_pool_embed_ = register_module("text_pool_embed", Linear(c.context_dim, ted));
         zero_parameters(*text_pool_embed_);
     }
     if (additions.motion_embed) {

@@ -27,6 +27,7 @@
 
 #include "nn/attention.h"
 #include "nn/conv2d.h"
+#include "nn/linear.h"
 #include "io/config.h"
 
 namespace artv {
@@ -98,7 +99,7 @@ private:
     std::shared_ptr<ReferenceAdapter> adapter_;
     std::shared_ptr<AnchorTokenizer> anchor_;
     std::shared_ptr<EmbedMLP> noise_level_embed_;
-    torch::nn::Linear text_pool_embed_{nullptr};
+    Linear text_pool_embed_{nullptr};
     std::shared_ptr<EmbedMLP> motion_embed_;
 };
 

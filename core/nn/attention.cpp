@@ -78,12 +78,12 @@ CrossAttention::CrossAttention(int64_t query_dim, int64_t context_dim, int64_t h
     const int64_t inner = heads * dim_head;
     if (context_dim <= 0) context_dim = query_dim;
     using torch::nn::LinearOptions;
-    to_q_ = register_module("to_q", torch::nn::Linear(LinearOptions(query_dim, inner).bias(false)));
-    to_k_ = register_module("to_k", torch::nn::Linear(LinearOptions(context_dim, inner).bias(false)));
-    to_v_ = register_module("to_v", torch::nn::Linear(LinearOptions(context_dim, inner).bias(false)));
+    to_q_ = register_module("to_q", Linear(LinearOptions(query_dim, inner).bias(false)));
+    to_k_ = register_module("to_k", Linear(LinearOptions(context_dim, inner).bias(false)));
+    to_v_ = register_module("to_v", Linear(LinearOptions(context_dim, inner).bias(false)));
     // to_out = Sequential(Linear, Dropout): the Linear is "to_out.0".
     auto to_out = register_module("to_out", std::make_shared<torch::nn::Module>());
-    to_out_ = to_out->register_module("0", torch::nn::Linear(inner, query_dim));
+    to_out_ = to_out->register_module("0", Linear(inner, query_dim));
 }
 
 torch::Tensor CrossAttention::forward(const torch::Tensor &x, const torch::Tensor &context,

@@ -7,6 +7,8 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
 
+#include "nn/linear.h"
+
 namespace artv {
 
 // How a layer computes its attention. Layers that own an attention computation inherit it, so
@@ -59,7 +61,7 @@ public:
 
 private:
     int64_t heads_;
-    torch::nn::Linear to_q_{nullptr}, to_k_{nullptr}, to_v_{nullptr}, to_out_{nullptr};
+    Linear to_q_{nullptr}, to_k_{nullptr}, to_v_{nullptr}, to_out_{nullptr};
 };
 
 } // namespace artv

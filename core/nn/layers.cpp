@@ -56,8 +56,8 @@ torch::Tensor timestep_embedding(const torch::Tensor &t, int64_t dim, double max
 }
 
 EmbedMLP::EmbedMLP(int64_t in_dim, int64_t out_dim) {
-    l0_ = register_module("0", torch::nn::Linear(in_dim, out_dim));
-    l2_ = register_module("2", torch::nn::Linear(out_dim, out_dim));
+    l0_ = register_module("0", Linear(in_dim, out_dim));
+    l2_ = register_module("2", Linear(out_dim, out_dim));
 }
 
 torch::Tensor EmbedMLP::forward(const torch::Tensor &x) { return l2_(F::silu(l0_(x))); }

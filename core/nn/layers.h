@@ -10,6 +10,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "nn/conv2d.h"
+#include "nn/linear.h"
 
 namespace artv {
 
@@ -57,10 +58,10 @@ class EmbedMLP : public torch::nn::Module {
 public:
     EmbedMLP(int64_t in_dim, int64_t out_dim);
     torch::Tensor forward(const torch::Tensor &x);
-    torch::nn::Linear &last() { return l2_; }
+    Linear &last() { return l2_; }
 
 private:
-    torch::nn::Linear l0_{nullptr}, l2_{nullptr};
+    Linear l0_{nullptr}, l2_{nullptr};
 };
 
 // SD openaimodel Downsample (use_conv): "op" conv3x3 stride 2 pad 1.

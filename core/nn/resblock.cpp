@@ -11,7 +11,7 @@ ResBlock::ResBlock(int64_t channels, int64_t emb_channels, int64_t out_channels)
     in_norm_ = in_layers->register_module("0", std::make_shared<GroupNorm32>(channels, 1e-5));
     in_conv_ = in_layers->register_module("2", Conv2d(conv_options(channels, out_channels, 3)));
     auto emb_layers = add_container(*this, "emb_layers");
-    emb_ = emb_layers->register_module("1", torch::nn::Linear(emb_channels, out_channels));
+    emb_ = emb_layers->register_module("1", Linear(emb_channels, out_channels));
     auto out_layers = add_container(*this, "out_layers");
     out_norm_ = out_layers->register_module("0", std::make_shared<GroupNorm32>(out_channels, 1e-5));
     out_conv_ = out_layers->register_module("3", Conv2d(conv_options(out_channels, out_channels, 3)));

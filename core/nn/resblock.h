@@ -24,7 +24,7 @@ public:
 private:
     std::shared_ptr<GroupNorm32> in_norm_, out_norm_;
     Conv2d in_conv_{nullptr}, out_conv_{nullptr}, skip_{nullptr};
-    torch::nn::Linear emb_{nullptr};
+    Linear emb_{nullptr};
 };
 
 } // namespace artv

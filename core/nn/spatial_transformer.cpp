@@ -11,8 +11,8 @@ FeedForwardGEGLU::FeedForwardGEGLU(int64_t dim, int64_t mult) {
     const int64_t inner = dim * mult;
     auto net = add_container(*this, "net");
     auto geglu = net->register_module("0", std::make_shared<torch::nn::Module>());
-    proj_ = geglu->register_module("proj", torch::nn::Linear(dim, inner * 2));
-    out_ = net->register_module("2", torch::nn::Linear(inner, dim));
+    proj_ = geglu->register_module("proj", Linear(dim, inner * 2));
+    out_ = net->register_module("2", Linear(inner, dim));
 }
 
 torch::Tensor FeedForwardGEGLU::forward(const torch::Tensor &x) {
@@ -47,7 +47,7 @@ SpatialTransformer::SpatialTransformer(int64_t channels, int64_t heads, int64_t 
     const int64_t inner = heads * dim_head;
     norm_ = register_module("norm", std::make_shared<GroupNorm32>(channels, 1e-6));
     if (use_linear)
-        proj_in_lin_ = register_module("proj_in", torch::nn::Linear(channels, inner));
+        proj_in_lin_ = register_module("proj_in", Linear(channels, inner));
     else
         proj_in_conv_ = register_module("proj_in", Conv2d(conv_options(channels, inner, 1)));
     auto list = register_module("transformer_blocks", torch::nn::ModuleList());
@@ -56,7 +56,7 @@ SpatialTransformer::SpatialTransformer(int64_t channels, int64_t heads, int64_t 
         list->push_back(blocks_.back());
     }
     if (use_linear) {
-        proj_out_lin_ = register_module("proj_out", torch::nn::Linear(inner, channels));
+        proj_out_lin_ = register_module("proj_out", Linear(inner, channels));
         zero_parameters(*proj_out_lin_);
     } else {
         proj_out_conv_ = register_module("proj_out", Conv2d(conv_options(inner, channels, 1)));

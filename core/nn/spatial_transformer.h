@@ -22,7 +22,7 @@ public:
     torch::Tensor forward(const torch::Tensor &x);
 
 private:
-    torch::nn::Linear proj_{nullptr}, out_{nullptr};
+    Linear proj_{nullptr}, out_{nullptr};
 };
 
 class BasicTransformerBlock : public torch::nn::Module {
@@ -53,7 +53,7 @@ public:
 private:
     bool use_linear_;
     std::shared_ptr<GroupNorm32> norm_;
-    torch::nn::Linear proj_in_lin_{nullptr}, proj_out_lin_{nullptr};
+    Linear proj_in_lin_{nullptr}, proj_out_lin_{nullptr};
     Conv2d proj_in_conv_{nullptr}, proj_out_conv_{nullptr};
     std::vector<std::shared_ptr<BasicTransformerBlock>> blocks_;
 };
