@@ -23,9 +23,9 @@ public:
         register_module(std::to_string(layers_.size()), m);
         layers_.push_back(std::move(m));
     }
+    // emb_silu: SiLU of the time embedding, the input of every ResBlock's emb_layers Linear.
     // context_kv: the cross-attention keys and values of this block's transformer blocks and
     // those after it (UNetModel::context_kv's order); advanced past this block's.
-    // emb_silu: SiLU of the time embedding, the input of every ResBlock's emb_layers Linear.
     torch::Tensor forward(torch::Tensor h, const torch::Tensor &emb_silu, const CrossAttentionKV *&context_kv) {
         for (auto &m : layers_) {
             if (auto *r = dynamic_cast<ResBlock *>(m.get())) h = r->forward(h, emb_silu);
