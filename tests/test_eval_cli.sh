@@ -63,6 +63,10 @@ for mode in ("animate", "t2v"):
 c = s["continuation"]["continue"]
 for k in ("kept", "keeps_direction", "keeps_speed", "mean_speed_ratio", "speed_correlation"):
     need(num(c.get(k, "x")), "continuation." + k)
+for k in ("picture_kept", "picture_kept_vae", "picture_kept_frozen"):
+    need(isinstance(c.get(k), (int, float)) and 0 <= c[k] <= 1, "continuation." + k)
+need(c["picture_kept_frozen"] > c["picture_kept"], "continuation: a random model keeps less of the picture than the fed frame")
+need(all(isinstance(x["picture_kept"], (int, float)) for x in s["continuation"]["clips"]), "continuation: per-clip picture kept")
 h = s["real"]["continue"]["horizons"]
 for hz in ("1", "4"):
     need(h[hz]["clips"] == 1, "real horizon " + hz + " has the clip")

@@ -95,7 +95,10 @@ std::string report_markdown(const json &report) {
                             {"keeps_direction", "direction kept", true},
                             {"keeps_speed", "speed within ±50%", true},
                             {"mean_speed_ratio", "mean speed / shown speed", false},
-                            {"speed_correlation", "correlation of speed with the shown speed", false}});
+                            {"speed_correlation", "correlation of speed with the shown speed", false},
+                            {"picture_kept", "picture kept: edge match of the first frame", false},
+                            {"picture_kept_vae", "the same, VAE round trip of the truth", false},
+                            {"picture_kept_frozen", "the same, last fed frame", false}});
     if (const json *s = section("conflict", "Text against shown motion: conflict and switch")) {
         const json &cf = (*s)["conflict"], &sw = (*s)["switch"];
         md << "| test | clips | text wins | mean frames until it wins | first prompt followed |\n|---|---|---|---|---|\n";

@@ -136,6 +136,31 @@ Frame vae_round_trip(const Context &c, const Frame &f) {
     return out;
 }
 
+// PICTURE KEPT: edge_match() of the first generated frame with the clip's own frame at that
+// time (`truth`), next to the VAE round trip's of that frame (what a frame through the VAE can
+// keep) and the last fed frame's (the picture itself, moved). Not SSIM: a flat table whose pen
+// and lighter were painted over kept SSIM 0.73 (EVAL.md). Sums over the clips; add() returns
+// the clip's own.
+struct PictureKept {
+    double generated = 0, vae = 0, frozen = 0;
+    int clips = 0;
+
+    double add(const Context &c, const Frame &first_generated, const Frame &last_fed, const Frame &truth) {
+        const int max_shift = std::min(8, c.size / 4);
+        const double e = edge_match(first_generated, truth, max_shift);
+        generated += e;
+        vae += edge_match(vae_round_trip(c, truth), truth, max_shift);
+        frozen += edge_match(last_fed, truth, max_shift);
+        ++clips;
+        return e;
+    }
+    void report(json &row) const {
+        row["picture_kept"] = ratio(generated, clips);
+        row["picture_kept_vae"] = ratio(vae, clips);
+        row["picture_kept_frozen"] = ratio(frozen, clips);
+    }
+};
+
 // The report of a suite that needs photos of the chosen split and has none.
 json skipped_without_photos(const Context &c) {
     return {{"skipped", "no photos of the " + std::string(photo_split_name(c.o.photo_split)) +
@@ -351,10 +376,7 @@ json conflict_suite(const Context &c) {
 // displacement is the sum of the phase-correlation shifts between consecutive generated
 // frames; a clip is CORRECT iff its dominant axis and sign equal the content direction of the
 // ground truth (pans left → content right, clip_spec.h) with at least min_travel × the short
-// side of travel. PICTURE KEPT (modes that feed frames): edge_match() of the first generated
-// frame with the clip's own frame at that time, next to the VAE round trip's of that frame (what
-// a frame through the VAE can keep) and the last fed frame's (the picture itself, moved).
-// Not SSIM: a flat table whose pen and lighter were painted over kept SSIM 0.73 (EVAL.md).
+// side of travel. PICTURE KEPT (modes that feed frames; PictureKept above).
 json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::optional<double> cfg_text,
                   bool details) {
     const EvalOptions &o = c.o;
@@ -365,8 +387,7 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
     RendererSource source(ro, o.first_seed + kCameraSeeds, size_t(o.clips));
     std::map<EvalMode, std::pair<int, int>> tally;  // correct, clips
     std::map<EvalMode, double> speed;               // sum of |mean shift| per frame
-    std::map<EvalMode, std::array<double, 3>> kept;  // sums of edge_match: generated, VAE, frozen
-    const int max_shift = std::min(8, c.size / 4);
+    std::map<EvalMode, PictureKept> kept;
     json clips = json::array();
     for (int i = 0; i < o.clips; ++i) {
         const auto clip = source.clip(size_t(i));
@@ -388,12 +409,8 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
             entry[eval_mode_name(m)] = {{"direction", axis_direction_name(seen)}, {"dx", d.dx}, {"dy", d.dy},
                                         {"correct", correct}};
             if (!fed.empty() && fed.size() < clip->frames.size() && !gen.empty()) {
-                const Frame &now = clip->frames[fed.size()];
-                const double e = edge_match(gen.front(), now, max_shift);
-                kept[m][0] += e;
-                kept[m][1] += edge_match(vae_round_trip(c, now), now, max_shift);
-                kept[m][2] += edge_match(fed.back(), now, max_shift);
-                entry[eval_mode_name(m)]["picture_kept"] = e;
+                entry[eval_mode_name(m)]["picture_kept"] =
+                    kept[m].add(c, gen.front(), fed.back(), clip->frames[fed.size()]);
             }
             c.log("eval camera " + std::string(eval_mode_name(m)) + " clip " + std::to_string(i + 1) + "/" +
                   std::to_string(o.clips) + ": " + axis_direction_name(truth) + " -> " + axis_direction_name(seen) +
@@ -406,12 +423,7 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
         out[eval_mode_name(m)] = {{"clips", tally[m].second},
                                   {"direction_accuracy", ratio(tally[m].first, tally[m].second)},
                                   {"mean_shift_per_frame", ratio(speed[m], tally[m].second)}};
-    for (const auto &[m, sums] : kept) {
-        json &row = out[eval_mode_name(m)];
-        row["picture_kept"] = ratio(sums[0], tally[m].second);
-        row["picture_kept_vae"] = ratio(sums[1], tally[m].second);
-        row["picture_kept_frozen"] = ratio(sums[2], tally[m].second);
-    }
+    for (const auto &[m, k] : kept) k.report(out[eval_mode_name(m)]);
     if (details) out["clips"] = clips;
     return out;
 }
@@ -425,7 +437,9 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
 // A clip KEEPS THE DIRECTION iff the dominant direction of the summed shift is the shown one;
 // KEEPS THE SPEED iff speed / v is in [0.5, 1.5]; "kept" = both. speed_correlation: Pearson's
 // correlation of speed with v over the clips (about 0 when the speed is not read off the frames).
-// continuation_caption false: no prompt, so the frames are the only cue.
+// continuation_caption false: no prompt, so the frames are the only cue. PICTURE KEPT as in
+// the camera suite (PictureKept): whether the clips that slow down are those whose picture is
+// lost.
 json continuation_suite(const Context &c, bool details) {
     const EvalOptions &o = c.o;
     if (!c.have_photos) return skipped_without_photos(c);
@@ -436,6 +450,7 @@ json continuation_suite(const Context &c, bool details) {
     int direction_ok = 0, speed_ok = 0, kept = 0;
     double ratio_sum = 0;
     std::vector<double> shown_speeds, speeds;
+    PictureKept picture;
     json clips = json::array();
     for (int i = 0; i < o.clips; ++i) {
         const auto start = std::chrono::steady_clock::now();
@@ -443,10 +458,10 @@ json continuation_suite(const Context &c, bool details) {
         const ClipSpec spec = source.spec(size_t(i));
         const auto unit = camera_content_direction(spec.camera);
         const AxisDirection truth = axis_direction_of(unit);
+        const std::vector<Frame> fed = fed_frames(EvalMode::Continue, clip->frames, kContinuationShown);
         const std::vector<Frame> gen =
-            generate_frames(c, fed_frames(EvalMode::Continue, clip->frames, kContinuationShown),
-                            o.continuation_caption ? clip->caption : std::string(), o.frames, o.seed + uint64_t(i),
-                            std::nullopt);
+            generate_frames(c, fed, o.continuation_caption ? clip->caption : std::string(), o.frames,
+                            o.seed + uint64_t(i), std::nullopt);
         const std::vector<Shift> shifts = consecutive_shifts(gen);
         const Displacement d = total_shift(shifts);
         const double speed = (d.dx * unit[0] + d.dy * unit[1]) / double(std::max<size_t>(1, shifts.size()));
@@ -461,6 +476,8 @@ json continuation_suite(const Context &c, bool details) {
         clips.push_back({{"seed", source.seed_of(size_t(i))}, {"caption", clip->caption},
                          {"truth", axis_direction_name(truth)}, {"shown_speed", spec.camera_speed},
                          {"speed", speed}, {"dx", d.dx}, {"dy", d.dy}, {"kept", dir && spd}});
+        if (!gen.empty() && fed.size() < clip->frames.size())
+            clips.back()["picture_kept"] = picture.add(c, gen.front(), fed.back(), clip->frames[fed.size()]);
         c.log("eval continuation clip " + std::to_string(i + 1) + "/" + std::to_string(o.clips) + ": " +
               axis_direction_name(truth) + " at " + fixed(spec.camera_speed) + " px/frame -> " + fixed(speed) +
               (dir && spd ? " ok" : " lost") + " (" + fixed(seconds_since(start), 1) + " s)");
@@ -471,6 +488,7 @@ json continuation_suite(const Context &c, bool details) {
                               {"keeps_speed", ratio(speed_ok, o.clips)},
                               {"mean_speed_ratio", ratio(ratio_sum, o.clips)},
                               {"speed_correlation", finite_or_null(pearson_correlation(shown_speeds, speeds))}}}};
+    picture.report(out["continue"]);
     if (details) out["clips"] = clips;
     return out;
 }
