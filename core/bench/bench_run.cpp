@@ -103,6 +103,17 @@ const std::vector<std::string> &bench_ablation_names() {
     return names;
 }
 
+namespace {
+
+// For the error message: the names bench_ablation_names() knows, comma-separated.
+std::string known_ablations() {
+    std::string out;
+    for (const auto &n : bench_ablation_names()) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+}  // namespace
+
 json run_bench(const BenchOptions &o) {
     auto log = [&](const std::string &line) {
         if (o.log) o.log(line);
@@ -113,9 +124,7 @@ json run_bench(const BenchOptions &o) {
                           " has no fused attention kernel (it needs 2.0 or later)");
         else if (std::find(bench_ablation_names().begin(), bench_ablation_names().end(), a) ==
                  bench_ablation_names().end())
-            throw_invalid("unknown ablation '" + a + "' (batch_cfg, per_frame_conditions, "
-                          "inference_mode, onednn_conv, onednn_linear, fused_attention, channels_last, "
-                          "blas_threads_all)");
+            throw_invalid("unknown ablation '" + a + "' (" + known_ablations() + ")");
     const c10::Device device = resolve_device(o.device);
     set_cpu_threads(o.threads);  // and OpenBLAS to 1 thread, the engine's setting
     const int blas_threads = o.blas_threads > 0 ? o.blas_threads : 1;

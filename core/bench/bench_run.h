@@ -27,10 +27,10 @@ struct BenchOptions {
     // The switches measured against the default, each alone: batch_cfg,
     // per_frame_conditions, inference_mode, onednn_conv (nn/conv2d.h: ATen's own choice of
     // convolution path instead), onednn_linear (nn/linear.h: ATen's matrix product always),
-    // fused_attention (LibTorch 2.x only: the chunked bmm path
-    // instead) (turned off), channels_last, blas_threads_all (OpenBLAS on as many
-    // threads as LibTorch, its own default) (turned on); {} = none. Each block of frames
-    // reports its own peak RSS where the kernel lets the peak be reset.
+    // fused_attention (LibTorch 2.x only: the chunked bmm path instead) (turned off),
+    // channels_last, blas_threads_all (OpenBLAS on as many threads as LibTorch, its own
+    // default) (turned on); {} = none. Each block of frames reports its own peak RSS where the
+    // kernel lets the peak be reset.
     std::vector<std::string> ablations;
     int forward_repeats = 20;
     int op_profile = 0;      // > 0: also the U-Net forward's this many slowest ops

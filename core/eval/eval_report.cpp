@@ -33,6 +33,14 @@ struct Row {
     bool percent;
 };
 
+// The picture-kept rows of the suites that report them (camera, continuation).
+std::vector<Row> with_picture_kept(std::vector<Row> rows) {
+    rows.insert(rows.end(), {{"picture_kept", "picture kept: edge match of the first frame", false},
+                             {"picture_kept_vae", "the same, VAE round trip of the truth", false},
+                             {"picture_kept_frozen", "the same, last fed frame", false}});
+    return rows;
+}
+
 // Rows = metrics, columns = the modes present in the suite.
 void mode_table(std::ostringstream &md, const json &suite, const std::vector<Row> &rows) {
     std::vector<std::string> modes;
@@ -83,22 +91,16 @@ std::string report_markdown(const json &report) {
                             {"colour_error", "colour error (RGB distance)", false},
                             {"foreground_frames", "frames with a foreground object", true}});
     if (const json *s = section("camera", "Camera motion (pans and tilts over held-out photos)"))
-        mode_table(md, *s, {{"clips", "clips", false},
-                            {"direction_accuracy", "direction accuracy", true},
-                            {"mean_shift_per_frame", "mean shift per frame (px)", false},
-                            {"picture_kept", "picture kept: edge match of the first frame", false},
-                            {"picture_kept_vae", "the same, VAE round trip of the truth", false},
-                            {"picture_kept_frozen", "the same, last fed frame", false}});
+        mode_table(md, *s, with_picture_kept({{"clips", "clips", false},
+                                              {"direction_accuracy", "direction accuracy", true},
+                                              {"mean_shift_per_frame", "mean shift per frame (px)", false}}));
     if (const json *s = section("continuation", "Motion continuation (panned held-out photos)"))
-        mode_table(md, *s, {{"clips", "clips", false},
-                            {"kept", "direction kept, speed within ±50%", true},
-                            {"keeps_direction", "direction kept", true},
-                            {"keeps_speed", "speed within ±50%", true},
-                            {"mean_speed_ratio", "mean speed / shown speed", false},
-                            {"speed_correlation", "correlation of speed with the shown speed", false},
-                            {"picture_kept", "picture kept: edge match of the first frame", false},
-                            {"picture_kept_vae", "the same, VAE round trip of the truth", false},
-                            {"picture_kept_frozen", "the same, last fed frame", false}});
+        mode_table(md, *s, with_picture_kept({{"clips", "clips", false},
+                                              {"kept", "direction kept, speed within ±50%", true},
+                                              {"keeps_direction", "direction kept", true},
+                                              {"keeps_speed", "speed within ±50%", true},
+                                              {"mean_speed_ratio", "mean speed / shown speed", false},
+                                              {"speed_correlation", "correlation of speed with the shown speed", false}}));
     if (const json *s = section("conflict", "Text against shown motion: conflict and switch")) {
         const json &cf = (*s)["conflict"], &sw = (*s)["switch"];
         md << "| test | clips | text wins | mean frames until it wins | first prompt followed |\n|---|---|---|---|---|\n";

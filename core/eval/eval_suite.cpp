@@ -139,22 +139,28 @@ Frame vae_round_trip(const Context &c, const Frame &f) {
 // PICTURE KEPT: edge_match() of the first generated frame with the clip's own frame at that
 // time (`truth`), next to the VAE round trip's of that frame (what a frame through the VAE can
 // keep) and the last fed frame's (the picture itself, moved). Not SSIM: a flat table whose pen
-// and lighter were painted over kept SSIM 0.73 (EVAL.md). Sums over the clips; add() returns
-// the clip's own.
+// and lighter were painted over kept SSIM 0.73 (EVAL.md). Sums over the clips.
 struct PictureKept {
     double generated = 0, vae = 0, frozen = 0;
     int clips = 0;
 
-    double add(const Context &c, const Frame &first_generated, const Frame &last_fed, const Frame &truth) {
+    // The clip's own figure, or none where there is no picture to keep (nothing fed: t2v),
+    // nothing generated, or no frame of the clip after the fed ones.
+    std::optional<double> add(const Context &c, const std::vector<Frame> &gen, const std::vector<Frame> &fed,
+                              const std::vector<Frame> &clip) {
+        if (fed.empty() || gen.empty() || fed.size() >= clip.size()) return std::nullopt;
+        const Frame &truth = clip[fed.size()];
         const int max_shift = std::min(8, c.size / 4);
-        const double e = edge_match(first_generated, truth, max_shift);
+        const double e = edge_match(gen.front(), truth, max_shift);
         generated += e;
         vae += edge_match(vae_round_trip(c, truth), truth, max_shift);
-        frozen += edge_match(last_fed, truth, max_shift);
+        frozen += edge_match(fed.back(), truth, max_shift);
         ++clips;
         return e;
     }
+    // The means into a suite's row; nothing when no clip had a picture to keep.
     void report(json &row) const {
+        if (clips == 0) return;
         row["picture_kept"] = ratio(generated, clips);
         row["picture_kept_vae"] = ratio(vae, clips);
         row["picture_kept_frozen"] = ratio(frozen, clips);
@@ -408,10 +414,8 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
             speed[m] += std::hypot(d.dx, d.dy) / std::max(1, int(gen.size()) - 1);
             entry[eval_mode_name(m)] = {{"direction", axis_direction_name(seen)}, {"dx", d.dx}, {"dy", d.dy},
                                         {"correct", correct}};
-            if (!fed.empty() && fed.size() < clip->frames.size() && !gen.empty()) {
-                entry[eval_mode_name(m)]["picture_kept"] =
-                    kept[m].add(c, gen.front(), fed.back(), clip->frames[fed.size()]);
-            }
+            if (const auto e = kept[m].add(c, gen, fed, clip->frames))
+                entry[eval_mode_name(m)]["picture_kept"] = *e;
             c.log("eval camera " + std::string(eval_mode_name(m)) + " clip " + std::to_string(i + 1) + "/" +
                   std::to_string(o.clips) + ": " + axis_direction_name(truth) + " -> " + axis_direction_name(seen) +
                   (correct ? " ok" : " wrong") + " (" + fixed(seconds_since(start), 1) + " s)");
@@ -423,7 +427,7 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
         out[eval_mode_name(m)] = {{"clips", tally[m].second},
                                   {"direction_accuracy", ratio(tally[m].first, tally[m].second)},
                                   {"mean_shift_per_frame", ratio(speed[m], tally[m].second)}};
-    for (const auto &[m, k] : kept) k.report(out[eval_mode_name(m)]);
+    for (EvalMode m : modes) kept[m].report(out[eval_mode_name(m)]);
     if (details) out["clips"] = clips;
     return out;
 }
@@ -476,8 +480,7 @@ json continuation_suite(const Context &c, bool details) {
         clips.push_back({{"seed", source.seed_of(size_t(i))}, {"caption", clip->caption},
                          {"truth", axis_direction_name(truth)}, {"shown_speed", spec.camera_speed},
                          {"speed", speed}, {"dx", d.dx}, {"dy", d.dy}, {"kept", dir && spd}});
-        if (!gen.empty() && fed.size() < clip->frames.size())
-            clips.back()["picture_kept"] = picture.add(c, gen.front(), fed.back(), clip->frames[fed.size()]);
+        if (const auto e = picture.add(c, gen, fed, clip->frames)) clips.back()["picture_kept"] = *e;
         c.log("eval continuation clip " + std::to_string(i + 1) + "/" + std::to_string(o.clips) + ": " +
               axis_direction_name(truth) + " at " + fixed(spec.camera_speed) + " px/frame -> " + fixed(speed) +
               (dir && spd ? " ok" : " lost") + " (" + fixed(seconds_since(start), 1) + " s)");
