@@ -304,6 +304,26 @@ START_TEST(anchor_clipped_at_clip_start_and_short_clips) {
     for (uint64_t k = 0; k < 50; ++k) ck_assert_int_eq(weighted.sample(k).source, 1);
     o.source_weights = {1};
     expect_error([&] { SampleDrawer bad({src, short_src}, o); }, ARTV_ERR_INVALID_ARGUMENT, "weights");
+    // Per-mode weights: continue samples from the first source only, the other modes from the
+    // second (as training draws continue samples from unaugmented photos); a mode's weights
+    // replace source_weights for that mode alone, and a mode never drawn may have none.
+    o.p_continue = o.p_animate = 1;
+    o.source_weights = {0, 1};
+    o.mode_source_weights[size_t(SampleMode::Continue)] = {1, 0};
+    SampleDrawer by_mode({src, short_src}, o);
+    std::set<std::pair<int, int>> mode_source;
+    for (uint64_t k = 0; k < 100; ++k) {
+        TrainSample s = by_mode.sample(k);
+        mode_source.insert({int(s.mode), s.source});
+    }
+    ck_assert(mode_source == (std::set<std::pair<int, int>>{{int(SampleMode::Continue), 0},
+                                                             {int(SampleMode::Animate), 1}}));
+    o.mode_source_weights[size_t(SampleMode::T2V)] = {0, 0};  // t2v never drawn: allowed
+    SampleDrawer no_t2v({src, short_src}, o);
+    o.p_t2v = 0.5;
+    expect_error([&] { SampleDrawer bad({src, short_src}, o); }, ARTV_ERR_INVALID_ARGUMENT, "t2v source weights");
+    o.mode_source_weights[size_t(SampleMode::T2V)] = {1};
+    expect_error([&] { SampleDrawer bad({src, short_src}, o); }, ARTV_ERR_INVALID_ARGUMENT, "t2v source weights");
 }
 END_TEST
 

@@ -26,18 +26,27 @@ SampleDrawer::SampleDrawer(std::vector<std::shared_ptr<ClipSource>> sources, Sam
     if (!(o.p_continue >= 0 && o.p_animate >= 0 && o.p_t2v >= 0) || !(o.p_continue + o.p_animate + o.p_t2v > 0))
         throw_invalid("sample drawer: mode shares must be >= 0 and not all 0");
     if (o.anchor_window < 1) throw_invalid("sample drawer: anchor_window must be >= 1");
-    std::vector<double> w = o.source_weights;
-    if (w.empty()) w.assign(sources_.size(), 1.0);
-    if (w.size() != sources_.size())
-        throw_invalid("sample drawer: " + std::to_string(w.size()) + " source weights for " +
-                      std::to_string(sources_.size()) + " sources");
-    double total = 0;
-    for (double x : w) {
-        if (!(x >= 0) || !std::isfinite(x)) throw_invalid("sample drawer: source weights must be >= 0");
-        total += x;
-        cumulative_sources_.push_back(total);
+    const SampleMode modes[3] = {SampleMode::Continue, SampleMode::Animate, SampleMode::T2V};
+    const double shares[3] = {o.p_continue, o.p_animate, o.p_t2v};
+    for (int m = 0; m < 3; ++m) {
+        const std::string what = o.mode_source_weights[size_t(m)].empty()
+                                     ? std::string("source weights")
+                                     : std::string(sample_mode_name(modes[m])) + " source weights";
+        std::vector<double> w = o.mode_source_weights[size_t(m)].empty() ? o.source_weights
+                                                                         : o.mode_source_weights[size_t(m)];
+        if (w.empty()) w.assign(sources_.size(), 1.0);
+        if (w.size() != sources_.size())
+            throw_invalid("sample drawer: " + std::to_string(w.size()) + " " + what + " for " +
+                          std::to_string(sources_.size()) + " sources");
+        double total = 0;
+        for (double x : w) {
+            if (!(x >= 0) || !std::isfinite(x)) throw_invalid("sample drawer: " + what + " must be >= 0");
+            total += x;
+            cumulative_sources_[size_t(m)].push_back(total);
+        }
+        // A mode that is never drawn may have no source.
+        if (!(total > 0) && shares[m] > 0) throw_invalid("sample drawer: " + what + " are all 0");
     }
-    if (!(total > 0)) throw_invalid("sample drawer: source weights are all 0");
 }
 
 TrainSample SampleDrawer::sample(uint64_t index) const {
@@ -53,9 +62,9 @@ TrainSample SampleDrawer::sample(uint64_t index) const {
     // source may hold some short clips.
     std::shared_ptr<const Clip> clip;
     for (int attempt = 0; attempt < 64 && !clip; ++attempt) {
-        double v = rng.uniform() * cumulative_sources_.back();
-        s.source = int(std::upper_bound(cumulative_sources_.begin(), cumulative_sources_.end(), v) -
-                       cumulative_sources_.begin());
+        const std::vector<double> &cumulative = cumulative_sources_[size_t(s.mode)];
+        double v = rng.uniform() * cumulative.back();
+        s.source = int(std::upper_bound(cumulative.begin(), cumulative.end(), v) - cumulative.begin());
         s.source = std::min(s.source, int(sources_.size()) - 1);
         s.clip = size_t(rng.below(sources_[size_t(s.source)]->size()));
         auto c = sources_[size_t(s.source)]->clip(s.clip);

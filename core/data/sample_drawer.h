@@ -12,6 +12,7 @@
 // Targets and every conditioning frame come from a clip's training part (Clip::train_end).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,6 +50,9 @@ struct SampleDrawerOptions {
     // Weight of each source when picking a clip (empty: equal weights); within a source every
     // clip is equally likely.
     std::vector<double> source_weights;
+    // The same for the samples of one mode (indexed by SampleMode; empty: source_weights), e.g.
+    // continue samples from unaugmented photos and animate/T2V samples from augmented ones.
+    std::array<std::vector<double>, 3> mode_source_weights;
     uint64_t seed = 0;
 };
 
@@ -65,7 +69,7 @@ public:
 private:
     std::vector<std::shared_ptr<ClipSource>> sources_;
     SampleDrawerOptions options_;
-    std::vector<double> cumulative_sources_;
+    std::array<std::vector<double>, 3> cumulative_sources_;  // per mode
 };
 
 }  // namespace artv

@@ -78,8 +78,12 @@ struct TrainConfig {
     int64_t vae_shift_repeats = 1;
 
     // ---- data (core/data)
-    std::string data = "renderer";   // comma-separated sources: "renderer" and/or captions files
+    // comma-separated sources: "renderer", "renderer-augmented" (the renderer with its photos
+    // augmented, as renderer_photo_augment) and/or captions files
+    std::string data = "renderer";
     std::string data_weights;        // comma-separated weight per source ("" = equal)
+    // The same for one mode's samples ("" = data_weights)
+    std::string data_weights_continue, data_weights_animate, data_weights_t2v;
     std::string photos;              // photo list (JSONL) for the renderer; "" = data/photos.jsonl
                                      // when present; "none" = no photos
     std::string data_cache;          // directory for decoded videos ("" = out_dir/clip-cache)

@@ -25,6 +25,19 @@ std::vector<std::string> split_list(const std::string &text) {
     return out;
 }
 
+// Option `option`'s comma-separated weights ("" = none).
+std::vector<double> parse_weights(const char *option, const std::string &text) {
+    std::vector<double> out;
+    for (const auto &w : split_list(text)) {
+        try {
+            out.push_back(std::stod(w));
+        } catch (const std::exception &) {
+            throw_invalid(std::string("option ") + option + ": '" + w + "' is not a number");
+        }
+    }
+    return out;
+}
+
 std::shared_ptr<PhotoLibrary> load_photos(const TrainConfig &config,
                                           const std::function<void(const std::string &)> &report) {
     if (config.photos == "none") return nullptr;
@@ -63,7 +76,7 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
     const std::vector<std::string> names = split_list(config.data);
     if (names.empty()) throw_invalid("option data: no data source given");
     for (const auto &name : names) {
-        if (name == "renderer") {
+        if (name == "renderer" || name == "renderer-augmented") {
             RendererOptions ro;
             ro.width = width;
             ro.height = height;
@@ -74,7 +87,7 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
             for (const auto &m : split_list(config.renderer_camera_motions))
                 ro.camera_motions.push_back(camera_motion_named(m));
             if (config.renderer_camera_share >= 0) ro.camera_share = static_cast<float>(config.renderer_camera_share);
-            ro.photo_augment = config.renderer_photo_augment;
+            ro.photo_augment = config.renderer_photo_augment || name == "renderer-augmented";
             if (!ro.photos) ro.camera_share = 0;
             if (config.renderer_min_speed > 0) ro.min_speed = static_cast<float>(config.renderer_min_speed);
             if (config.renderer_max_speed > 0) ro.max_speed = static_cast<float>(config.renderer_max_speed);
@@ -93,6 +106,7 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
                                                         static_cast<size_t>(config.renderer_clips));
             const auto [camera_lo, camera_hi] = ro.camera_speed_range();
             sources.push_back({{"kind", "renderer"}, {"clips", config.renderer_clips},
+                               {"photo_augment", ro.photo_augment},
                                {"object_motions", config.renderer_object_motions},
                                {"camera_motions", config.renderer_camera_motions},
                                {"camera_share", ro.camera_share},
@@ -127,16 +141,16 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
     so.p_t2v = config.p_mode_t2v;
     so.anchor_window = static_cast<int>(config.anchor_window);
     so.seed = config.seed;
-    for (const auto &w : split_list(config.data_weights)) {
-        try {
-            so.source_weights.push_back(std::stod(w));
-        } catch (const std::exception &) {
-            throw_invalid("option data_weights: '" + w + "' is not a number");
-        }
-    }
+    so.source_weights = parse_weights("data_weights", config.data_weights);
+    so.mode_source_weights = {parse_weights("data_weights_continue", config.data_weights_continue),
+                              parse_weights("data_weights_animate", config.data_weights_animate),
+                              parse_weights("data_weights_t2v", config.data_weights_t2v)};
     data.drawer = std::make_shared<SampleDrawer>(data.sources, so);
     desc["sources"] = sources;
     if (!so.source_weights.empty()) desc["weights"] = so.source_weights;
+    for (int m = 0; m < 3; ++m)
+        if (!so.mode_source_weights[size_t(m)].empty())
+            desc[std::string("weights_") + sample_mode_name(SampleMode(m))] = so.mode_source_weights[size_t(m)];
     data.description = desc.dump();
     return data;
 }
