@@ -334,6 +334,33 @@ START_TEST(test_camera_on_ground_truth) {
 }
 END_TEST
 
+// clip_motion(): stride 1 is the sum of consecutive shifts, and on rendered pans every stride
+// reads the rendered speed. (Where the stride matters, frames through a VAE: docs/EVAL.md
+// "Measuring a pan"; the continuation suite reports the measurement's own error on the VAE
+// round trip of each clip's true frames.)
+START_TEST(test_clip_motion_stride) {
+    RendererOptions ro = eval_renderer(16);
+    ro.camera_share = 1;
+    ro.camera_motions = {CameraMotion::PanLeft, CameraMotion::PanRight, CameraMotion::TiltUp, CameraMotion::TiltDown};
+    RendererSource source(ro, kEvalSeedBase + 777, 8);
+    for (size_t i = 0; i < source.size(); ++i) {
+        const auto clip = source.clip(i);
+        const double v = source.spec(i).camera_speed;
+        const Displacement sum = total_shift(consecutive_shifts(clip->frames)), one = clip_motion(clip->frames, 1);
+        ck_assert(std::fabs(sum.dx - one.dx) < 1e-9 && std::fabs(sum.dy - one.dy) < 1e-9);
+        const double n = double(clip->frames.size() - 1);
+        for (int stride : {1, 2, 4, 100}) {  // 100: cut to the clip, first to last frame
+            const Displacement d = clip_motion(clip->frames, stride);
+            ck_assert_msg(std::fabs(std::hypot(d.dx, d.dy) / n - v) < 0.1 * v, "stride %d: %.3f px/frame, %.3f rendered",
+                          stride, std::hypot(d.dx, d.dy) / n, v);
+            ck_assert_int_eq(d.frames_used, int(clip->frames.size()));
+        }
+    }
+    expect_error([&] { clip_motion(source.clip(0)->frames, 0); }, ARTV_ERR_INVALID_ARGUMENT, "stride");
+    ck_assert_int_eq(clip_motion({}, 1).frames_used, 0);
+}
+END_TEST
+
 START_TEST(test_report_markdown) {
     nlohmann::ordered_json r = {
         {"model", "m"},
@@ -347,6 +374,7 @@ START_TEST(test_report_markdown) {
     ck_assert_msg(md.find("| metric | continue | animate | t2v |") != std::string::npos, "%s", md.c_str());
     ck_assert_msg(md.find("| direction accuracy | 50.0% | 100.0% | – |") != std::string::npos, "%s", md.c_str());
     ck_assert_msg(md.find("Skipped: no photos") != std::string::npos, "%s", md.c_str());
+    ck_assert_msg(md.find("persistence") == std::string::npos, "a row without figures: %s", md.c_str());
     const std::string md_path = write_report(r, scratch_dir() + "/r.json"), want = scratch_dir() + "/r.md";
     ck_assert_str_eq(md_path.c_str(), want.c_str());
     expect_error([&] { write_report(r, "/nonexistent-dir/r.json"); }, ARTV_ERR_IO, "cannot write");
@@ -367,6 +395,7 @@ static Suite *eval_suite() {
     tcase_add_test(tc, test_pearson_correlation);
     tcase_add_test(tc, test_tracker_on_ground_truth);
     tcase_add_test(tc, test_camera_on_ground_truth);
+    tcase_add_test(tc, test_clip_motion_stride);
     tcase_add_test(tc, test_edge_match);
     tcase_add_test(tc, test_report_markdown);
     suite_add_tcase(s, tc);

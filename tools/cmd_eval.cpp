@@ -54,6 +54,8 @@ const char *const kEvalHelp =
     "  --continuation-prompt P  caption (default) | none: the continuation suite's prompt;\n"
     "                         none leaves the fed frames as the only cue to the motion\n"
     "  --seed N               sampling seed; clip i uses N + i in every mode (default 0)\n"
+    "  --motion-stride N      camera and continuation suites: measure the shift between frames N\n"
+    "                         apart (default 1; docs/EVAL.md \"Measuring a pan\")\n"
     "Data and output:\n"
     "  --photos FILE          photo list (default: data/photos.jsonl of $ARTV_SRCDIR or of .)\n"
     "  --real-footage FILE    captions file of real clips (default: real_footage.jsonl next to\n"
@@ -119,6 +121,7 @@ bool parse_options(int argc, char **argv, EvalOptions &o, std::string &out, bool
         else if (a == "--real-footage") o.real_footage = value();
         else if (a == "--cache-dir") o.cache_dir = value();
         else if (a == "--photo-split") o.photo_split = photo_split_named(value());
+        else if (a == "--motion-stride") o.motion_stride = int(args.integer(a, value(), 1, 1000));
         else if (a == "--first-seed") o.first_seed = uint64_t(args.integer(a, value(), 0, INT64_MAX));
         else if (a == "--out" || a == "-o") out = value();
         else if (a == "--model") o.model_dir = value();

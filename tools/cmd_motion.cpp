@@ -1,9 +1,12 @@
-// `artv motion`: how the picture of a video moves, frame to frame (global translation by phase
-// correlation, core/eval/phase_correlation.h) — what `artv eval` measures for camera pans, for
-// any clip: check that "camera pans left" made the content slide right.
+// `artv motion`: how the picture of a video moves (global translation by phase correlation,
+// core/eval/phase_correlation.h, of frames a stride apart: clip_motion()) — what `artv eval`
+// measures for camera pans, for any clip: check that "camera pans left" made the content slide
+// right.
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
+#include <algorithm>
 
 extern "C" {
 #include <libavutil/log.h>
@@ -11,6 +14,7 @@ extern "C" {
 
 #include "cli_args.h"
 #include "commands.h"
+#include "eval/motion_metrics.h"
 #include "eval/phase_correlation.h"
 #include "io/video_reader.h"
 #include "util/error.h"
@@ -22,11 +26,13 @@ namespace {
 const char *const kMotionHelp =
     "usage: artv motion [options] VIDEO\n"
     "\n"
-    "Measure the global motion of a video: the shift of the picture's content between\n"
-    "consecutive frames (phase correlation; +x right, +y down), one line per frame pair, then\n"
-    "the total, the mean shift per frame and the dominant direction. The content sliding right\n"
-    "is what \"camera pans left\" looks like.\n"
+    "Measure the global motion of a video: the shift of the picture's content between frames\n"
+    "a stride apart (phase correlation; +x right, +y down), one line per frame pair, then the\n"
+    "total from the first to the last frame, the mean shift per frame and the dominant\n"
+    "direction. The content sliding right is what \"camera pans left\" looks like.\n"
     "\n"
+    "  --stride N             compare frames N apart (default 1: neighbouring frames, as artv\n"
+    "                         eval; pans of 1-2 px/frame through a VAE read right from 4 on)\n"
     "  --skip N               leave out the first N frames (e.g. the frames fed to a filter)\n"
     "  --frames N             measure at most N frames (default: all)\n"
     "  --size N               analyse at N pixels on the short side (default 128)\n"
@@ -44,7 +50,7 @@ const char *direction_words(double dx, double dy) {
 
 int cmd_motion(int argc, char **argv) {
     std::string path;
-    int skip = 0, max_frames = 100000, size = 128;
+    int skip = 0, max_frames = 100000, size = 128, stride = 1;
     bool quiet = false;
     try {
         for (int i = 1; i < argc; ++i) {
@@ -53,7 +59,8 @@ int cmd_motion(int argc, char **argv) {
             if (a == "-h" || a == "--help") {
                 std::fputs(kMotionHelp, stdout);
                 return 0;
-            } else if (a == "--skip") skip = int(args.integer(a, value(), 0, 1000000));
+            } else if (a == "--stride") stride = int(args.integer(a, value(), 1, 1000));
+            else if (a == "--skip") skip = int(args.integer(a, value(), 0, 1000000));
             else if (a == "--frames") max_frames = int(args.integer(a, value(), 2, 1000000));
             else if (a == "--size") size = int(args.integer(a, value(), 16, 4096));
             else if (a == "-q" || a == "--quiet") quiet = true;
@@ -73,25 +80,22 @@ int cmd_motion(int argc, char **argv) {
         vo.short_side = size;
         vo.max_frames = skip + max_frames;
         VideoReader reader(path, vo);
-        Frame prev, cur;
-        int index = 0, pairs = 0;
-        double sx = 0, sy = 0;
-        while (reader.read(&cur)) {
-            if (index++ < skip) continue;
-            if (!prev.empty()) {
-                const Shift s = phase_correlation(prev, cur);
-                sx += s.dx;
-                sy += s.dy;
-                ++pairs;
-                if (!quiet)
-                    std::printf("frame %d -> %d: dx %+.2f dy %+.2f (peak %.2f)\n", index - 2, index - 1, s.dx, s.dy, s.peak);
+        std::vector<Frame> frames;
+        Frame cur;
+        for (int index = 0; reader.read(&cur); ++index)
+            if (index >= skip) frames.push_back(cur);
+        if (frames.size() < 2) throw_error(ARTV_ERR_FORMAT, path + ": fewer than 2 frames to compare");
+        const size_t s = std::min(size_t(stride), frames.size() - 1);
+        if (!quiet)
+            for (size_t i = 0; i + s < frames.size(); ++i) {
+                const Shift sh = phase_correlation(frames[i], frames[i + s]);
+                std::printf("frame %zu -> %zu: dx %+.2f dy %+.2f (peak %.2f)\n", i, i + s, sh.dx, sh.dy, sh.peak);
             }
-            prev = cur;
-        }
-        if (pairs == 0) throw_error(ARTV_ERR_FORMAT, path + ": fewer than 2 frames to compare");
-        std::printf("%s: %d frame pairs at %dx%d, total dx %+.2f dy %+.2f px, mean %+.2f %+.2f px/frame: %s\n",
-                    path.c_str(), pairs, prev.width, prev.height, sx, sy, sx / pairs, sy / pairs,
-                    direction_words(sx, sy));
+        const Displacement d = clip_motion(frames, int(s));
+        const double pairs = double(frames.size() - 1);
+        std::printf("%s: %zu frames at %dx%d (stride %zu), total dx %+.2f dy %+.2f px, mean %+.2f %+.2f px/frame: %s\n",
+                    path.c_str(), frames.size(), frames[0].width, frames[0].height, s, d.dx, d.dy, d.dx / pairs,
+                    d.dy / pairs, direction_words(d.dx, d.dy));
         return 0;
     } catch (const Error &e) {
         std::fprintf(stderr, "artv motion: %s\n", e.what());

@@ -1,5 +1,6 @@
 #include "eval/eval_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -53,6 +54,9 @@ void mode_table(std::ostringstream &md, const json &suite, const std::vector<Row
     for (size_t i = 0; i < modes.size(); ++i) md << "---|";
     md << '\n';
     for (const Row &r : rows) {
+        // A figure no mode has (e.g. one an option turns on) gets no row.
+        if (std::none_of(modes.begin(), modes.end(), [&](const std::string &m) { return suite[m].contains(r.key); }))
+            continue;
         md << "| " << r.label << " |";
         for (const auto &m : modes)
             md << ' ' << (suite[m].contains(r.key) ? cell(suite[m][r.key], r.percent) : "–") << " |";
@@ -100,7 +104,12 @@ std::string report_markdown(const json &report) {
                                               {"keeps_direction", "direction kept", true},
                                               {"keeps_speed", "speed within ±50%", true},
                                               {"mean_speed_ratio", "mean speed / shown speed", false},
-                                              {"speed_correlation", "correlation of speed with the shown speed", false}}));
+                                              {"speed_correlation", "correlation of speed with the shown speed", false},
+                                              {"vae_kept", "the true next frames through the VAE: kept", true},
+                                              {"vae_mean_speed_ratio", "… their mean speed / shown speed", false},
+                                              {"consecutive_kept", "measured between neighbouring frames (if the stride is not 1): kept", true},
+                                              {"consecutive_mean_speed_ratio", "… mean speed / shown speed", false},
+                                              {"vae_consecutive_kept", "… the true frames through the VAE: kept", true}}));
     if (const json *s = section("conflict", "Text against shown motion: conflict and switch")) {
         const json &cf = (*s)["conflict"], &sw = (*s)["switch"];
         md << "| test | clips | text wins | mean frames until it wins | first prompt followed |\n|---|---|---|---|---|\n";

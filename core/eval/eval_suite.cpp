@@ -379,8 +379,8 @@ json conflict_suite(const Context &c) {
 // ----------------------------------------------------------------------------- camera suite
 
 // Camera direction (docs/EVAL.md "camera"): pans and tilts over held-out photos. The content's
-// displacement is the sum of the phase-correlation shifts between consecutive generated
-// frames; a clip is CORRECT iff its dominant axis and sign equal the content direction of the
+// displacement is clip_motion() of the generated frames (phase correlation of frames
+// motion_stride apart); a clip is CORRECT iff its dominant axis and sign equal the content direction of the
 // ground truth (pans left → content right, clip_spec.h) with at least min_travel × the short
 // side of travel. PICTURE KEPT (modes that feed frames; PictureKept above).
 json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::optional<double> cfg_text,
@@ -406,7 +406,7 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
             const std::vector<Frame> fed = fed_frames(m, clip->frames, o.shown);
             const std::vector<Frame> gen =
                 generate_frames(c, fed, clip->caption, o.frames, o.seed + uint64_t(i), cfg_text);
-            const Displacement d = total_shift(consecutive_shifts(gen));
+            const Displacement d = clip_motion(gen, o.motion_stride);
             const AxisDirection seen = dominant_direction(d.dx, d.dy, c.min_travel);
             const bool correct = seen == truth;
             tally[m].first += correct;
@@ -434,16 +434,52 @@ json camera_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
 
 // ----------------------------------------------------------------------------- continuation
 
+// The continuation suite's figures over its clips for one measurement of the speed.
+struct ContinuationTally {
+    int clips = 0, direction_ok = 0, speed_ok = 0, kept = 0;
+    double ratio_sum = 0;
+    std::vector<double> shown, speeds;
+
+    // The clip's speed along the shown direction `unit` (content px/frame) from its displacement
+    // `d` over `frames` frames; whether it was kept (direction and speed within ±50%).
+    std::pair<double, bool> add(const Context &c, const Displacement &d, int frames, const std::array<float, 2> &unit,
+                                AxisDirection truth, double shown_speed) {
+        const double speed = (d.dx * unit[0] + d.dy * unit[1]) / double(std::max(1, frames - 1));
+        const double r = speed / shown_speed;
+        const bool dir = dominant_direction(d.dx, d.dy, c.min_travel) == truth, spd = r >= 0.5 && r <= 1.5;
+        ++clips;
+        direction_ok += dir;
+        speed_ok += spd;
+        kept += dir && spd;
+        ratio_sum += r;
+        shown.push_back(shown_speed);
+        speeds.push_back(speed);
+        return {speed, dir && spd};
+    }
+    // The figures into a suite's row; prefix "" for the generated frames' own.
+    void report(json &row, const std::string &prefix = "") const {
+        if (prefix.empty()) row["clips"] = clips;
+        row[prefix + "kept"] = ratio(kept, clips);
+        row[prefix + "keeps_direction"] = ratio(direction_ok, clips);
+        row[prefix + "keeps_speed"] = ratio(speed_ok, clips);
+        row[prefix + "mean_speed_ratio"] = ratio(ratio_sum, clips);
+        row[prefix + "speed_correlation"] = finite_or_null(pearson_correlation(shown, speeds));
+    }
+};
+
 // Motion continuation (docs/EVAL.md "continuation"): held-out photos panned or tilted at the
 // renderer's speed v (pixels per frame); the first 4 frames are fed (continue mode, with the
-// clip's caption) and `frames` generated. Speed = the mean phase-correlation shift between
-// consecutive generated frames along the shown axis, signed positive in the shown direction.
-// A clip KEEPS THE DIRECTION iff the dominant direction of the summed shift is the shown one;
-// KEEPS THE SPEED iff speed / v is in [0.5, 1.5]; "kept" = both. speed_correlation: Pearson's
-// correlation of speed with v over the clips (about 0 when the speed is not read off the frames).
-// continuation_caption false: no prompt, so the frames are the only cue. PICTURE KEPT as in
-// the camera suite (PictureKept): whether the clips that slow down are those whose picture is
-// lost.
+// clip's caption) and `frames` generated. Speed = clip_motion() of the generated frames (phase
+// correlation of frames motion_stride apart) per frame along the shown axis, signed positive in
+// the shown direction. A clip KEEPS THE DIRECTION iff the dominant direction of that
+// displacement is the shown one; KEEPS THE SPEED iff speed / v is in [0.5, 1.5]; "kept" = both.
+// speed_correlation: Pearson's correlation of speed with v over the clips (about 0 when the
+// speed is not read off the frames). The same figures for the clip's own next frames through
+// the VAE ("vae_": what a model that continued the pan exactly would score, so the
+// measurement's own error) and, with a motion_stride other than 1, both measured between
+// neighbouring frames as well ("consecutive_", "vae_consecutive_"). continuation_caption
+// false: no prompt, so the frames are the only cue. PICTURE KEPT as in the camera suite
+// (PictureKept): whether the clips that slow down are those whose picture is lost.
 json continuation_suite(const Context &c, bool details) {
     const EvalOptions &o = c.o;
     if (!c.have_photos) return skipped_without_photos(c);
@@ -451,9 +487,7 @@ json continuation_suite(const Context &c, bool details) {
     ro.camera_share = 1;
     ro.camera_motions = {CameraMotion::PanLeft, CameraMotion::PanRight, CameraMotion::TiltUp, CameraMotion::TiltDown};
     RendererSource source(ro, o.first_seed + kContinuationSeeds, size_t(o.clips));
-    int direction_ok = 0, speed_ok = 0, kept = 0;
-    double ratio_sum = 0;
-    std::vector<double> shown_speeds, speeds;
+    ContinuationTally generated, vae, consecutive, vae_consecutive;
     PictureKept picture;
     json clips = json::array();
     for (int i = 0; i < o.clips; ++i) {
@@ -466,32 +500,36 @@ json continuation_suite(const Context &c, bool details) {
         const std::vector<Frame> gen =
             generate_frames(c, fed, o.continuation_caption ? clip->caption : std::string(), o.frames,
                             o.seed + uint64_t(i), std::nullopt);
-        const std::vector<Shift> shifts = consecutive_shifts(gen);
-        const Displacement d = total_shift(shifts);
-        const double speed = (d.dx * unit[0] + d.dy * unit[1]) / double(std::max<size_t>(1, shifts.size()));
-        const double r = speed / double(spec.camera_speed);
-        const bool dir = dominant_direction(d.dx, d.dy, c.min_travel) == truth, spd = r >= 0.5 && r <= 1.5;
-        direction_ok += dir;
-        speed_ok += spd;
-        kept += dir && spd;
-        ratio_sum += r;
-        shown_speeds.push_back(spec.camera_speed);
-        speeds.push_back(speed);
+        std::vector<Frame> truth_vae;  // the pan's own next frames through the VAE
+        for (size_t k = fed.size(); k < clip->frames.size() && truth_vae.size() < gen.size(); ++k)
+            truth_vae.push_back(vae_round_trip(c, clip->frames[k]));
+        const Displacement d = clip_motion(gen, o.motion_stride);
+        const auto [speed, ok] = generated.add(c, d, int(gen.size()), unit, truth, spec.camera_speed);
+        const double vae_speed =
+            vae.add(c, clip_motion(truth_vae, o.motion_stride), int(truth_vae.size()), unit, truth, spec.camera_speed).first;
+        const double speed1 = consecutive.add(c, clip_motion(gen, 1), int(gen.size()), unit, truth, spec.camera_speed).first;
+        vae_consecutive.add(c, clip_motion(truth_vae, 1), int(truth_vae.size()), unit, truth, spec.camera_speed);
         clips.push_back({{"seed", source.seed_of(size_t(i))}, {"caption", clip->caption},
                          {"truth", axis_direction_name(truth)}, {"shown_speed", spec.camera_speed},
-                         {"speed", speed}, {"dx", d.dx}, {"dy", d.dy}, {"kept", dir && spd}});
+                         {"speed", speed}, {"dx", d.dx}, {"dy", d.dy}, {"kept", ok},
+                         {"vae_speed", vae_speed}});
+        if (o.motion_stride != 1) clips.back()["consecutive_speed"] = speed1;
         if (const auto e = picture.add(c, gen, fed, clip->frames)) clips.back()["picture_kept"] = *e;
         c.log("eval continuation clip " + std::to_string(i + 1) + "/" + std::to_string(o.clips) + ": " +
               axis_direction_name(truth) + " at " + fixed(spec.camera_speed) + " px/frame -> " + fixed(speed) +
-              (dir && spd ? " ok" : " lost") + " (" + fixed(seconds_since(start), 1) + " s)");
+              (ok ? " ok" : " lost") + " (VAE " + fixed(vae_speed) +
+              (o.motion_stride != 1 ? ", neighbouring frames " + fixed(speed1) : std::string()) + "; " +
+              fixed(seconds_since(start), 1) + " s)");
     }
-    json out = {{"continue", {{"clips", o.clips},
-                              {"kept", ratio(kept, o.clips)},
-                              {"keeps_direction", ratio(direction_ok, o.clips)},
-                              {"keeps_speed", ratio(speed_ok, o.clips)},
-                              {"mean_speed_ratio", ratio(ratio_sum, o.clips)},
-                              {"speed_correlation", finite_or_null(pearson_correlation(shown_speeds, speeds))}}}};
-    picture.report(out["continue"]);
+    json row = json::object();
+    generated.report(row);
+    picture.report(row);
+    vae.report(row, "vae_");
+    if (o.motion_stride != 1) {
+        consecutive.report(row, "consecutive_");
+        vae_consecutive.report(row, "vae_consecutive_");
+    }
+    json out = {{"continue", row}};
     if (details) out["clips"] = clips;
     return out;
 }
@@ -679,6 +717,7 @@ json run_eval(const EvalOptions &o) {
             throw_invalid("unknown suite \"" + s + "\" (object, camera, continuation, conflict, drift, real, text_scale)");
     if (o.clips < 1 || o.frames < 2 || o.shown < 2 || o.drift_clips < 1 || o.drift_frames < 2)
         throw_invalid("eval: clips and drift clips must be >= 1; frames, shown and drift frames >= 2");
+    if (o.motion_stride < 1) throw_invalid("eval: motion_stride must be >= 1");
     if (o.modes.empty()) throw_invalid("eval: no mode to run");
     if (o.horizons.empty()) throw_invalid("eval: no horizon");
     for (int h : o.horizons)
@@ -727,6 +766,7 @@ json run_eval(const EvalOptions &o) {
                           {"first_clip_seed", o.first_seed},
                           {"photo_split", photo_split_name(o.photo_split)},
                           {"min_travel_px", c.min_travel},
+                          {"motion_stride", o.motion_stride},
                           {"modes", modes},
                           {"photos", c.photos ? json(photo_list) : json(nullptr)}};
     json suites = json::object();

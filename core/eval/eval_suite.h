@@ -57,6 +57,9 @@ struct EvalOptions {
     std::vector<double> text_scales = {1, 3, 7.5};  // the text_scale suite
     // Motion shorter than this fraction of the frame's short side counts as none.
     double min_travel = 0.015;
+    // Camera and continuation suites: the shift is measured between frames this far apart
+    // (clip_motion(), motion_metrics.h; 1 = neighbouring frames).
+    int motion_stride = 1;
 
     // Sampling (unset: the model's defaults).
     std::string sampler;  // "" = the model's (diffusion/sampler.h names)

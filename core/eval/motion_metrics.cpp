@@ -67,6 +67,24 @@ Displacement total_shift(const std::vector<Shift> &shifts) {
     return d;
 }
 
+Displacement clip_motion(const std::vector<Frame> &frames, int stride) {
+    if (stride < 1) throw_invalid("clip_motion: the stride must be >= 1");
+    Displacement d;
+    if (frames.size() < 2) return d;
+    const size_t s = std::min(size_t(stride), frames.size() - 1);
+    double dx = 0, dy = 0;
+    size_t pairs = 0;
+    for (size_t i = 0; i + s < frames.size(); ++i, ++pairs) {
+        const Shift sh = phase_correlation(frames[i], frames[i + s]);
+        dx += sh.dx, dy += sh.dy;
+    }
+    const double per_frame = 1.0 / (double(pairs) * double(s)), span = double(frames.size() - 1);
+    d.dx = dx * per_frame * span;
+    d.dy = dy * per_frame * span;
+    d.frames_used = int(frames.size());
+    return d;
+}
+
 double pearson_correlation(const std::vector<double> &x, const std::vector<double> &y) {
     if (x.size() != y.size()) throw_invalid("pearson_correlation: series of different lengths");
     const size_t n = x.size();

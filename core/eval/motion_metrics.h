@@ -44,6 +44,17 @@ std::vector<Shift> consecutive_shifts(const std::vector<Frame> &frames);
 // Their sum: the content's displacement over the clip.
 Displacement total_shift(const std::vector<Shift> &shifts);
 
+// The content's displacement over the clip, first to last frame, measured between frames
+// `stride` apart: the mean of the shifts from frame i to frame i + stride over every i, per
+// frame (÷ stride), times size − 1. A stride beyond the clip is cut to size − 1; stride 1 is
+// total_shift(consecutive_shifts()). frames_used: the frames measured. Why a stride
+// (docs/EVAL.md "Measuring a pan"): frames through a VAE move by a few pixels per frame while
+// part of their detail stays on the 8-pixel latent grid, and neighbouring frames then read a
+// pan too slow (0.3 of a 2 px/frame pan on aero3.jpg through artv-tiny's VAE); frames 4 apart
+// read it within 5%. Generated frames do not move rigidly over 4 frames, though, and there the
+// wider stride agrees less with the shown speed, so the suites default to 1.
+Displacement clip_motion(const std::vector<Frame> &frames, int stride);
+
 // Pearson's correlation of two equally long series (the continuation suite: generated against
 // shown speeds); NaN for fewer than 2 pairs or a series without spread.
 double pearson_correlation(const std::vector<double> &x, const std::vector<double> &y);
