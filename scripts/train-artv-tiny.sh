@@ -40,9 +40,10 @@ CONFIG=${CONFIG:-$TOP/models/artv-tiny/config.json}
 mkdir -p "$RUN"
 LOG=$RUN/train.log
 # The references' measured motion (artv.motion_embed, motion_warp) joined at stages 9 and 10:
-# a fresh run starts without it, as the shipped weights did.
+# a fresh run starts without it, as the shipped weights did. The warp in pixels
+# (motion_warp_pixels) is switched on after stage 10, without training (the sixth release).
 sed -e 's/"motion_embed": true/"motion_embed": false/' -e 's/"motion_warp": true/"motion_warp": false/' \
-  "$CONFIG" > "$RUN/config-base.json"
+  -e 's/"motion_warp_pixels": true/"motion_warp_pixels": false/' "$CONFIG" > "$RUN/config-base.json"
 CONFIG=$RUN/config-base.json
 
 DATA="--data renderer,$FOOTAGE --data-weights 4,1 --photos $PHOTOS --data-cache $RUN/clip-cache --threads ${THREADS:-0} ${TRAIN_ARGS:-}"
@@ -183,5 +184,7 @@ if [ "${MOTION_SECONDS:-0}" -gt 0 ]; then
 fi
 if [ "${WARP_SECONDS:-0}" -gt 0 ]; then
   motion_stage artv-warp motion_warp "$WARP_SECONDS" "${WARP_STEPS:-100000}"
+  # x_ref only enters the masked mix, not the networks: the same weights, moved in pixels.
+  sed -i 's/"motion_warp_pixels": false/"motion_warp_pixels": true/' "$OUT/config.json"
 fi
 echo "train-artv-tiny: $OUT (copy its files to models/artv-tiny); log: $LOG"

@@ -52,6 +52,14 @@ START_TEST(test_config_errors) {
     expect_error([] { parse_model_config(edited("\"steps\": 4", "\"steps\": 4, \"cfg_text_t2v\": -1"), "c.json"); },
                  ARTV_ERR_FORMAT, {"sampling.cfg_text_t2v", "got -1"});
 
+    // artv.motion_warp_pixels: read, round-tripped, and only with motion_warp.
+    const std::string warp = "\"pooled_text_embed\": false, \"motion_warp\": true, \"motion_warp_pixels\": true";
+    ModelConfig pixels = parse_model_config(edited("\"pooled_text_embed\": false", warp), "c.json");
+    ck_assert(pixels.artv.motion_warp && pixels.artv.motion_warp_pixels && !ok.artv.motion_warp_pixels);
+    ck_assert(parse_model_config(pixels.to_json(), "c.json").artv.motion_warp_pixels);
+    expect_error([] { parse_model_config(edited("\"pooled_text_embed\": false", "\"pooled_text_embed\": false, \"motion_warp_pixels\": true"), "c.json"); },
+                 ARTV_ERR_FORMAT, {"artv.motion_warp_pixels", "needs motion_warp"});
+
     expect_error([] { parse_model_config("{", "c.json"); }, ARTV_ERR_FORMAT, {"c.json", "JSON"});
     expect_error([] { parse_model_config(edited("\"name\"", "\"nmae\""), "c.json"); }, ARTV_ERR_FORMAT,
                  {"c.json", "name", "required"});

@@ -426,6 +426,23 @@ START_TEST(test_reference_motion) {
     still.feed_frame(a.data(), W, H, 3 * W);
     ck_assert(motion(still).first == 0 && motion(still).second == 0);
 
+    // artv.motion_warp_pixels: the same networks copy the previous frame moved in pixels
+    // (ArtvNetworks::warp_reference), so a moving clip goes on differently; a still one, with
+    // nothing to move, exactly as before.
+    artv::ModelConfig cp = c;
+    cp.artv.motion_warp_pixels = true;
+    auto pixel_nets = artv::ArtvNetworks::create_random(cp, 1, torch::kCPU, torch::kFloat32,
+                                                        artv::test::tiny_tokenizer_path());
+    auto first_frame = [&](const std::shared_ptr<artv::ArtvNetworks> &n, const std::vector<uint8_t> &second) {
+        artv::Session t(n, o);
+        t.set_prompt("camera pans left");
+        t.feed_frame(a.data(), W, H, 3 * W);
+        t.feed_frame(second.data(), W, H, 3 * W);
+        return t.next_frame_image();
+    };
+    ck_assert(!torch::allclose(first_frame(nets, b), first_frame(pixel_nets, b), 1e-3, 1e-3));
+    ck_assert(torch::equal(first_frame(nets, a), first_frame(pixel_nets, a)));
+
     auto plain = artv::ArtvNetworks::create_random(artv::test::test_tiny_config(), 1, torch::kCPU,
                                                    torch::kFloat32, artv::test::tiny_tokenizer_path());
     artv::Session without(plain, o);  // a model without the additions measures nothing

@@ -375,6 +375,29 @@ START_TEST(test_reference_motion_rows) {
     ck_assert(torch::equal(wb.motion, b.motion));
     ck_assert(torch::allclose(wb.x_ref, shift_latents(b.x_ref, b.motion), 1e-5, 1e-6));
     ck_assert(!torch::equal(wb.x_ref, b.x_ref));
+
+    // artv.motion_warp_pixels: x_{t-1} decoded, moved by motion × downsample pixels, encoded
+    // again; rows that do not move stay as they are, bit for bit; the networks' own latents.
+    ModelConfig pc = wc;
+    pc.artv.motion_warp_pixels = true;
+    auto pixel_nets = ArtvNetworks::create_random(pc, 5, torch::kCPU, torch::kFloat32, tiny_tokenizer());
+    ArtvTask pixels(k, pixel_nets, drawer, "{}");
+    ArtvBatch pb = pixels.make_batch(step, 0, n);
+    ck_assert(torch::equal(pb.motion, b.motion));
+    const torch::Tensor by_hand = pixel_nets->encode_frames(
+        shift_latents(pixel_nets->decode_latents(b.x_ref), b.motion * double(pc.latent.downsample)));
+    int moved_rows = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        if (b.motion[i].abs().max().item<double>() == 0) {
+            ck_assert(torch::equal(pb.x_ref[i], b.x_ref[i]));
+        } else {
+            ++moved_rows;
+            ck_assert(torch::allclose(pb.x_ref[i], by_hand[i], 1e-4, 1e-5));
+            ck_assert(!torch::allclose(pb.x_ref[i], wb.x_ref[i], 1e-3, 1e-4));  // not the latent move
+        }
+    }
+    ck_assert(moved_rows > 0);
+    ck_assert(torch::equal(pixel_nets->warp_reference(b.x_ref, torch::zeros({n, 2})), b.x_ref));
 }
 END_TEST
 

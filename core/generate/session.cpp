@@ -373,10 +373,7 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
         };
         // MDM's x_ref: the clean previous-frame latent (zero when blank, DESIGN.md), moved on
         // by the references' motion under artv.motion_warp.
-        const at::Tensor x_ref = refs_blank ? zeros
-                                 : nets.config().artv.motion_warp
-                                     ? shift_latents(cond.reference(1).latent, motion)
-                                     : cond.reference(1).latent;
+        const at::Tensor x_ref = refs_blank ? zeros : nets.warp_reference(cond.reference(1).latent, motion);
         int calls = 0;
         // quantize_t: the networks were trained at integer timesteps (SGM DiscreteDenoiser).
         Denoiser denoiser =

@@ -194,6 +194,7 @@ ArtvAdditions ArtvAdditions::none() {
     a.pooled_text_embed = false;
     a.motion_embed = false;
     a.motion_warp = false;
+    a.motion_warp_pixels = false;
     return a;
 }
 
@@ -298,6 +299,8 @@ ModelConfig parse_model_config(const std::string &json_text, const std::string &
         a.pooled_text_embed = s.get_bool("pooled_text_embed", false);
         a.motion_embed = s.get_bool("motion_embed", false);
         a.motion_warp = s.get_bool("motion_warp", false);
+        a.motion_warp_pixels = s.get_bool("motion_warp_pixels", false);
+        if (a.motion_warp_pixels && !a.motion_warp) s.fail(s.key_path("motion_warp_pixels"), "needs motion_warp");
         s.finish();
     }
     {
@@ -421,7 +424,8 @@ std::string ModelConfig::to_json() const {
                  {"noise_level_embed", artv.noise_level_embed},
                  {"pooled_text_embed", artv.pooled_text_embed},
                  {"motion_embed", artv.motion_embed},
-                 {"motion_warp", artv.motion_warp}};
+                 {"motion_warp", artv.motion_warp},
+                 {"motion_warp_pixels", artv.motion_warp_pixels}};
     j["schedule"] = {{"linear_start", schedule.linear_start},
                      {"linear_end", schedule.linear_end},
                      {"timesteps", schedule.timesteps},

@@ -100,6 +100,11 @@ struct ArtvAdditions {
     // Not in the paper either: the masked diffusion's static reference x_ref is x_{t-1} moved
     // on by that measured shift (shift_latents), so that copying it continues a pan.
     bool motion_warp = false;
+    // With motion_warp: x_{t-1} is moved in pixels, not latent pixels — decoded, moved by the
+    // shift × downsample, encoded again (ArtvNetworks::warp_reference). A latent moved by a
+    // fraction of a latent pixel decodes to a smaller, jerky move; the VAE's own latent of the
+    // moved picture does not (docs/MODEL.md "Motion warp").
+    bool motion_warp_pixels = false;
     // Whether the references' motion is measured at all.
     bool uses_reference_motion() const { return motion_embed || motion_warp; }
 

@@ -12,6 +12,7 @@
 #include "io/safetensors.h"
 #include "io/tensor_io.h"
 #include "io/tokenizer.h"
+#include "model/reference_motion.h"
 #include "model/text_encoder.h"
 #include "model/unet.h"
 #include "model/vae.h"
@@ -291,6 +292,21 @@ torch::Tensor ArtvNetworks::encode_frames(const torch::Tensor &rgb01, bool sampl
 torch::Tensor ArtvNetworks::decode_latents(const torch::Tensor &z) const {
     auto x = vae_->decode(z.to(device_) / config_.latent.scale_factor);
     return ((x + 1.0) * 0.5).clamp(0.0, 1.0);
+}
+
+torch::Tensor ArtvNetworks::warp_reference(const torch::Tensor &latents, const torch::Tensor &motion) const {
+    const ArtvAdditions &a = config_.artv;
+    if (!a.motion_warp) return latents;
+    if (!a.motion_warp_pixels) return shift_latents(latents, motion);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor m = motion.to(latents.device(), torch::kFloat);
+    const torch::Tensor still = (m == 0).all(1).view({-1, 1, 1, 1});
+    if (still.all().item<bool>()) return latents;
+    // Each row through the VAE at the networks' dtype; the picture moved in fp32.
+    const torch::Tensor picture = decode_latents(latents.to(dtype_)).to(torch::kFloat);
+    const torch::Tensor moved = shift_latents(picture, m * double(config_.latent.downsample));
+    const torch::Tensor z = encode_frames(moved.to(dtype_)).to(latents.scalar_type());
+    return torch::where(still, latents, z);
 }
 
 torch::nn::Module &ArtvNetworks::modules() const { return *root_; }

@@ -125,6 +125,12 @@ public:
                                 c10::optional<at::Generator> generator = c10::nullopt) const;
     // Latents (scaled) -> [B, 3, H, W] in [0, 1], clamped.
     torch::Tensor decode_latents(const torch::Tensor &z) const;
+    // The masked diffusion's static reference x_ref from x_{t-1}'s latents [B, C, h, w] and the
+    // references' motion [B, 2] (latent pixels; reference_motion.h): with artv.motion_warp the
+    // latents moved along it — in latent space (shift_latents), or with motion_warp_pixels
+    // decoded, moved in pixels and encoded again (no autograd) — else the latents themselves.
+    // Rows of zero motion come back unchanged, bit for bit; the result has the latents' dtype.
+    torch::Tensor warp_reference(const torch::Tensor &latents, const torch::Tensor &motion) const;
 
     // --- access -------------------------------------------------------------------------------
     const ModelConfig &config() const { return config_; }

@@ -123,7 +123,7 @@ ArtvBatch ArtvTask::make_batch(int64_t step, int64_t first, int64_t count) {
     b.refs = torch::cat({r1, r2}, 1) * kr;
     b.anchor = noise_augment(schedule_, parts[3], b.k, torch::stack(na).to(dev)) * ka;
     if (with_motion) b.motion = torch::stack(motion).to(dev);
-    b.x_ref = (nets_->config().artv.motion_warp ? shift_latents(parts[2], b.motion) : parts[2]) * kr;
+    b.x_ref = nets_->warp_reference(parts[2], b.motion) * kr;
     return b;
 }
 
