@@ -16,14 +16,8 @@
 #include "eval/phase_correlation.h"
 #include "generate/frame_convert.h"
 #include "io/image.h"
+#include "diag_frames.h"
 using namespace artv;
-constexpr int kSize = 128;  // artv-tiny's generation size
-
-static Frame to_frame(const at::Tensor &img) {
-    Frame f(kSize, kSize);
-    image_to_rgb24(img.to(torch::kFloat32), f.rgb.data(), kSize, kSize, int(f.stride()));
-    return f;
-}
 
 int main(int argc, char **argv) {
     if (argc != 3) {

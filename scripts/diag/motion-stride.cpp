@@ -16,14 +16,8 @@
 #include "io/image.h"
 #include "model/artv_networks.h"
 #include "model/reference_motion.h"
+#include "diag_frames.h"
 using namespace artv;
-constexpr int kSize = 128;  // artv-tiny's generation size
-
-static Frame to_frame(const at::Tensor &img) {
-    Frame f(kSize, kSize);
-    image_to_rgb24(img.to(torch::kFloat32), f.rgb.data(), kSize, kSize, int(f.stride()));
-    return f;
-}
 
 static at::Tensor to_image(const Frame &f) {
     return rgb24_to_image(f.rgb.data(), kSize, kSize, int(f.stride()), kSize, kSize, torch::kCPU, torch::kFloat32);
