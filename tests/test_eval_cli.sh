@@ -48,6 +48,11 @@ for mode in ("continue", "animate", "t2v"):
     for k in ("direction_accuracy", "persistence", "colour_fidelity", "colour_error"):
         need(num(s["object"][mode].get(k, "x")), "object." + mode + "." + k)
     need(s["object"][mode]["clips"] == 2, "object." + mode + ".clips == 2")
+    # the clip's true frames through the VAE: one figure for every mode, the mean of the clips'
+    o = s["object"]
+    need(o[mode].get("vae_direction_accuracy") == o["continue"].get("vae_direction_accuracy"), "object." + mode + ".vae_direction_accuracy")
+    vp = sum(c["vae"]["found_frames"] / 4 for c in o["clips"]) / len(o["clips"])
+    need(abs(o[mode].get("vae_persistence", -1) - vp) < 1e-9, "object." + mode + ".vae_persistence is the clips' mean")
     need(num(s["camera"][mode].get("direction_accuracy", "x")), "camera." + mode + ".direction_accuracy")
 for mode in ("continue", "animate"):  # the modes that feed frames: is the picture kept?
     cam = s["camera"][mode]

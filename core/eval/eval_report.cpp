@@ -93,7 +93,9 @@ std::string report_markdown(const json &report) {
                             {"persistence", "persistence", true},
                             {"colour_fidelity", "colour fidelity", true},
                             {"colour_error", "colour error (RGB distance)", false},
-                            {"foreground_frames", "frames with a foreground object", true}});
+                            {"foreground_frames", "frames with a foreground object", true},
+                            {"vae_direction_accuracy", "the true frames through the VAE: direction accuracy", true},
+                            {"vae_persistence", "… their persistence", true}});
     if (const json *s = section("camera", "Camera motion (pans and tilts over held-out photos)"))
         mode_table(md, *s, with_picture_kept({{"clips", "clips", false},
                                               {"direction_accuracy", "direction accuracy", true},

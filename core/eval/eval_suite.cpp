@@ -201,6 +201,8 @@ struct ObjectTally {
     int colour_frames = 0, colour_ok = 0;  // frames with a foreground object / of the named colour
     double colour_error = 0;           // sum over those frames
     int foreground_frames = 0, frames = 0;
+    int vae_correct = 0;               // the same tracking on the clip's true frames through the VAE
+    double vae_persistence = 0;
 };
 
 // Object motion direction, persistence and colour fidelity (docs/EVAL.md "object").
@@ -215,6 +217,8 @@ struct ObjectTally {
 // background in continue/animate; the per-pixel median of the generated frames in t2v, where
 // the background is the model's own), the share whose median colour is nearest to the named
 // palette colour; colour error: the mean distance of that median colour to the named one.
+// Beside each mode, the same tracking of the clip's own frames at the generated frames' times
+// through the VAE ("vae_"): what a model that drew the truth would score through this VAE.
 json object_suite(const Context &c, const std::vector<EvalMode> &modes, std::optional<double> cfg_text,
                   bool details) {
     const EvalOptions &o = c.o;
@@ -232,6 +236,15 @@ json object_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
         const double expected_area = std::numbers::pi * 0.25 * double(spec.size) * double(spec.size);
         json entry = {{"seed", source.seed_of(size_t(i))}, {"caption", clip->caption},
                       {"truth", axis_direction_name(truth)}, {"colour", colour_name(spec.colour)}};
+        std::vector<ObjectObservation> vae_track;
+        int vae_found = 0;
+        for (size_t k = size_t(o.shown); k < clip->frames.size(); ++k) {
+            vae_track.push_back(
+                find_object_by_colour(vae_round_trip(c, clip->frames[k]), spec.colour, expected_area, &background));
+            vae_found += vae_track.back().found;
+        }
+        const bool vae_correct = object_track_correct(vae_track, truth, c.min_travel);
+        entry["vae"] = {{"found_frames", vae_found}, {"correct", vae_correct}};
         for (EvalMode m : modes) {
             const auto start = std::chrono::steady_clock::now();
             const std::vector<Frame> gen = generate_frames(c, fed_frames(m, clip->frames, o.shown), clip->caption,
@@ -259,6 +272,8 @@ json object_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
             ++t.clips;
             t.correct += correct;
             t.persistence += double(found) / double(gen.size());
+            t.vae_correct += vae_correct;
+            t.vae_persistence += vae_track.empty() ? 0.0 : double(vae_found) / double(vae_track.size());
             entry[eval_mode_name(m)] = {{"direction", axis_direction_name(seen)}, {"dx", d.dx}, {"dy", d.dy},
                                         {"found_frames", found}, {"correct", correct}};
             c.log("eval object " + std::string(eval_mode_name(m)) + " clip " + std::to_string(i + 1) + "/" +
@@ -276,7 +291,9 @@ json object_suite(const Context &c, const std::vector<EvalMode> &modes, std::opt
                                   {"persistence", ratio(t.persistence, t.clips)},
                                   {"colour_fidelity", ratio(t.colour_ok, t.colour_frames)},
                                   {"colour_error", ratio(t.colour_error, t.colour_frames)},
-                                  {"foreground_frames", ratio(t.foreground_frames, t.frames)}};
+                                  {"foreground_frames", ratio(t.foreground_frames, t.frames)},
+                                  {"vae_direction_accuracy", ratio(t.vae_correct, t.clips)},
+                                  {"vae_persistence", ratio(t.vae_persistence, t.clips)}};
     }
     if (details) out["clips"] = clips;
     return out;
