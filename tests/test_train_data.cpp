@@ -109,6 +109,35 @@ START_TEST(test_camera_speed_options) {
 }
 END_TEST
 
+// --renderer-colours reaches the renderer: objects only in the named colours, in the
+// repetitions' proportions where the background allows; an unknown name is refused by name.
+START_TEST(test_renderer_colours_option) {
+    TempDir dir;
+    TrainConfig c = data_config(dir, "photos", 1);
+    c.renderer_camera_share = 0;
+    c.renderer_colours = "green,green,green,purple";
+    TrainingData data = make_training_data(c, 64, 64, nullptr);
+    auto *renderer = dynamic_cast<RendererSource *>(data.sources.at(0).get());
+    ck_assert(renderer != nullptr);
+    int green = 0, purple = 0;
+    for (size_t i = 0; i < renderer->size(); ++i) {
+        const Colour colour = renderer->spec(i).colour;
+        ck_assert_msg(colour == Colour::Green || colour == Colour::Purple, "clip %zu: %s", i, colour_name(colour));
+        (colour == Colour::Green ? green : purple)++;
+    }
+    ck_assert_msg(green > purple, "green %d, purple %d", green, purple);
+    ck_assert_msg(data.description.find("\"colours\":\"green,green,green,purple\"") != std::string::npos, "%s",
+                  data.description.c_str());
+    c.renderer_colours = "green,teal";
+    try {
+        make_training_data(c, 64, 64, nullptr);
+        ck_abort_msg("an unknown colour accepted");
+    } catch (const Error &e) {
+        ck_assert_msg(std::string(e.what()).find("\"teal\" is not one of: red, green") != std::string::npos, "%s", e.what());
+    }
+}
+END_TEST
+
 START_TEST(test_artv_batch_same_for_any_thread_count) {
     TempDir dir;
     auto nets = tiny_networks(1);
@@ -234,6 +263,7 @@ static Suite *data_suite(void) {
     TCase *tc = tcase_create("data");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_camera_speed_options);
+    tcase_add_test(tc, test_renderer_colours_option);
     tcase_add_test(tc, test_artv_batch_same_for_any_thread_count);
     tcase_add_test(tc, test_vae_batch_same_for_any_thread_count);
     tcase_add_test(tc, test_training_same_for_any_thread_count);

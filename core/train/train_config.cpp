@@ -89,6 +89,7 @@ const std::vector<Entry> &entries() {
         ARTV_OPT(renderer_clips, "procedural renderer: clips in the pool"),
         ARTV_OPT(renderer_object_motions, "procedural renderer: object motions drawn, comma-separated ids (left, right, up, down, up_left, ..., still; repeat one to weight it; empty = all)"),
         ARTV_OPT(renderer_camera_motions, "procedural renderer: camera motions drawn (pan_left, pan_right, tilt_up, tilt_down, zoom_in, zoom_out, still; empty = all)"),
+        ARTV_OPT(renderer_colours, "procedural renderer: object colours drawn (red, green, blue, yellow, orange, purple, white, black, gray; repeat one to weight it; empty = all)"),
         ARTV_OPT(renderer_photo_augment, "procedural renderer: each photo mirrored in half the clips and its colour channels in one of six orders (twelve pictures per photo)"),
         ARTV_OPT(renderer_camera_share, "procedural renderer: share of camera clips (negative = the renderer's default, 0.3)"),
         ARTV_OPT(renderer_min_speed, "procedural renderer: slowest straight motion / pan, pixels per frame at the training size (0 = the renderer's default, 2)"),

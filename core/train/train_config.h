@@ -92,6 +92,8 @@ struct TrainConfig {
     // weight it; "" = all) and its share of camera clips (< 0 = the renderer's default).
     std::string renderer_object_motions;
     std::string renderer_camera_motions;
+    // The objects' colours (names, e.g. "green,green,purple,red"; repeat one to weight it; "" = all).
+    std::string renderer_colours;
     double renderer_camera_share = -1;
     bool renderer_photo_augment = false;  // photos mirrored and channel-reordered (RendererOptions)
     // Straight-motion and pan speed in pixels per frame at the training size (0 = the

@@ -25,6 +25,16 @@ std::vector<std::string> split_list(const std::string &text) {
     return out;
 }
 
+// A renderer colour by its name (colour_name's inverse), for --renderer-colours.
+Colour colour_named(const std::string &name) {
+    std::string known;
+    for (int i = 0; i < kColourCount; ++i) {
+        if (name == colour_name(Colour(i))) return Colour(i);
+        known += std::string(i ? ", " : "") + colour_name(Colour(i));
+    }
+    throw_invalid("option renderer_colours: \"" + name + "\" is not one of: " + known);
+}
+
 // Option `option`'s comma-separated weights ("" = none).
 std::vector<double> parse_weights(const char *option, const std::string &text) {
     std::vector<double> out;
@@ -86,6 +96,7 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
                 ro.object_motions.push_back(object_motion_named(m));
             for (const auto &m : split_list(config.renderer_camera_motions))
                 ro.camera_motions.push_back(camera_motion_named(m));
+            for (const auto &c : split_list(config.renderer_colours)) ro.colours.push_back(colour_named(c));
             if (config.renderer_camera_share >= 0) ro.camera_share = static_cast<float>(config.renderer_camera_share);
             ro.photo_augment = config.renderer_photo_augment || name == "renderer-augmented";
             if (!ro.photos) ro.camera_share = 0;
@@ -109,6 +120,7 @@ TrainingData make_training_data(const TrainConfig &config, int width, int height
                                {"photo_augment", ro.photo_augment},
                                {"object_motions", config.renderer_object_motions},
                                {"camera_motions", config.renderer_camera_motions},
+                               {"colours", config.renderer_colours},
                                {"camera_share", ro.camera_share},
                                {"speed", {ro.min_speed, ro.max_speed}},
                                {"camera_speed", {camera_lo, camera_hi}},
