@@ -26,6 +26,9 @@
 #                 MOTION_STEPS caps it in steps [100000]
 #   WARP_SECONDS  wall-clock budget of stage 10, the motion warp [0 = skipped]; WARP_STEPS
 #                 caps it in steps [100000]
+#   OBJECTS_SECONDS, COLOUR_SECONDS wall-clock budgets of stages 11 and 12, the decoder on
+#                 object clips and on green and purple objects [0 = skipped]; OBJECTS_STEPS,
+#                 COLOUR_STEPS cap them in steps [100000]
 # Each stage is time-boxed: at its budget it gets SIGINT, writes its checkpoint at the next
 # step and stops; a second call with the same RUN_DIR goes on from the checkpoints (--resume).
 # The exported model lands in RUN_DIR/artv-tiny (fp16), ready to copy to models/artv-tiny.
@@ -186,5 +189,22 @@ if [ "${WARP_SECONDS:-0}" -gt 0 ]; then
   motion_stage artv-warp motion_warp "$WARP_SECONDS" "${WARP_STEPS:-100000}"
   # x_ref only enters the masked mix, not the networks: the same weights, moved in pixels.
   sed -i 's/"motion_warp_pixels": false/"motion_warp_pixels": true/' "$OUT/config.json"
+fi
+# 11 and 12. The decoder on the objects' colours (docs/MODEL.md "Stage 17"): the decoder alone
+#    again (encoder frozen, as stage 7), on object clips (camera clips 10%, real footage a
+#    seventh), L1 + L2; stage 12 draws green and purple objects 3x as often as each other
+#    colour: the encoder puts them near black, blue and gray, and the decoder drew them so.
+#    The shipped decoder had 418 steps of stage 11 and 200 of stage 12 at batch 16 on a
+#    2-core CPU (39 + 19 minutes).
+DECODER="--vae-train decoder $DATA --data-weights 6,1 --renderer-camera-share 0.1 --renderer-clips 8192 \
+  --batch-size 16 --lr 3e-4 --warmup-steps 20 --precision fp32 --vae-l2 1 --log-every 10 --checkpoint-every 100"
+if [ "${OBJECTS_SECONDS:-0}" -gt 0 ]; then
+  stage vae-objects "$OBJECTS_SECONDS" --init-from "$OUT" $DECODER --steps "${OBJECTS_STEPS:-100000}"
+  export_stage vae-objects
+fi
+if [ "${COLOUR_SECONDS:-0}" -gt 0 ]; then
+  stage vae-colour "$COLOUR_SECONDS" --init-from "$OUT" $DECODER --steps "${COLOUR_STEPS:-100000}" \
+    --renderer-colours green,green,green,purple,purple,purple,red,blue,yellow,orange,white,black,gray
+  export_stage vae-colour
 fi
 echo "train-artv-tiny: $OUT (copy its files to models/artv-tiny); log: $LOG"
