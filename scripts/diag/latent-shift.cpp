@@ -20,12 +20,8 @@
 using namespace artv;
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: latent-shift MODEL_DIR PHOTO\n");
-        return 2;
-    }
+    auto nets = load_diag_model(argc, argv, 3, 3, "latent-shift MODEL_DIR PHOTO");
     c10::InferenceMode guard;
-    auto nets = ArtvNetworks::load(argv[1], torch::kCPU);
     Frame photo = resize_cover(read_image(argv[2]), kSize, kSize);
     at::Tensor x = rgb24_to_image(photo.rgb.data(), kSize, kSize, int(photo.stride()), kSize, kSize,
                                   torch::kCPU, torch::kFloat32);

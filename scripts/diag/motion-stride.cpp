@@ -9,6 +9,7 @@
 //       -isystem /usr/include/torch/csrc/api/include scripts/diag/motion-stride.cpp
 //       -o motion-stride -L_build/default/.libs -lartv -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10
 //   LD_LIBRARY_PATH=_build/default/.libs ./motion-stride models/artv-tiny PHOTO...
+#include <climits>
 #include <cstdio>
 #include <torch/torch.h>
 #include "eval/motion_metrics.h"
@@ -31,12 +32,8 @@ static void report(const char *what, double v, const std::vector<Frame> &frames)
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) {
-        std::fprintf(stderr, "usage: motion-stride MODEL_DIR PHOTO...\n");
-        return 2;
-    }
+    auto nets = load_diag_model(argc, argv, 3, INT_MAX, "motion-stride MODEL_DIR PHOTO...");
     c10::InferenceMode guard;
-    auto nets = ArtvNetworks::load(argv[1], torch::kCPU);
     for (int a = 2; a < argc; ++a) {
         std::printf("%s\n", argv[a]);
         const Frame wide = resize_cover(read_image(argv[a]), 2 * kSize, kSize);

@@ -19,12 +19,8 @@
 #include "diag_frames.h"
 using namespace artv;
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: vae-objects MODEL_DIR PHOTO_LIST\n");
-        return 2;
-    }
+    auto nets = load_diag_model(argc, argv, 3, 3, "vae-objects MODEL_DIR PHOTO_LIST");
     c10::InferenceMode guard;
-    auto nets = ArtvNetworks::load(argv[1], torch::kCPU);
     auto photos = PhotoLibrary::from_list(argv[2]);
     std::map<std::string, std::array<int, 3>> tally;  // clips, found raw, found vae
     for (uint64_t first : {1099511627776ull, 1099511628776ull, 1099511629776ull}) {
