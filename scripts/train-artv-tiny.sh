@@ -195,7 +195,7 @@ fi
 #    seventh), L1 + L2; stage 12 draws green and purple objects 3x as often as each other
 #    colour: the encoder puts them near black, blue and gray, and the decoder drew them so.
 #    The shipped decoder had 418 steps of stage 11 and 200 of stage 12 at batch 16 on a
-#    2-core CPU (39 + 19 minutes).
+#    2-core CPU (41 + 19 minutes).
 DECODER="--vae-train decoder $DATA --data-weights 6,1 --renderer-camera-share 0.1 --renderer-clips 8192 \
   --batch-size 16 --lr 3e-4 --warmup-steps 20 --precision fp32 --vae-l2 1 --log-every 10 --checkpoint-every 100"
 if [ "${OBJECTS_SECONDS:-0}" -gt 0 ]; then

@@ -155,6 +155,7 @@ ObjectMotion object_motion_named(const std::string &name) {
 CameraMotion camera_motion_named(const std::string &name) {
     return motion_named("camera motion", name, kCameraMotionCount, camera_motion_name);
 }
+Colour colour_named(const std::string &name) { return motion_named("colour", name, kColourCount, colour_name); }
 
 const char *photo_split_name(PhotoSplit s) {
     return s == PhotoSplit::Train ? "train" : s == PhotoSplit::Eval ? "eval" : "all";

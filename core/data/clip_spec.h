@@ -45,6 +45,7 @@ const char *background_kind_name(BackgroundKind b);  // "flat"
 // The motion with that short id; ARTV_ERR_INVALID_ARGUMENT listing the ids otherwise.
 ObjectMotion object_motion_named(const std::string &name);
 CameraMotion camera_motion_named(const std::string &name);
+Colour colour_named(const std::string &name);                // "green" -> Colour::Green
 const char *photo_split_name(PhotoSplit s);  // "train", "eval", "all"
 // "train" or "eval" (the splits a run draws from); ARTV_ERR_INVALID_ARGUMENT otherwise.
 PhotoSplit photo_split_named(const std::string &name);

@@ -25,16 +25,6 @@ std::vector<std::string> split_list(const std::string &text) {
     return out;
 }
 
-// A renderer colour by its name (colour_name's inverse), for --renderer-colours.
-Colour colour_named(const std::string &name) {
-    std::string known;
-    for (int i = 0; i < kColourCount; ++i) {
-        if (name == colour_name(Colour(i))) return Colour(i);
-        known += std::string(i ? ", " : "") + colour_name(Colour(i));
-    }
-    throw_invalid("option renderer_colours: \"" + name + "\" is not one of: " + known);
-}
-
 // Option `option`'s comma-separated weights ("" = none).
 std::vector<double> parse_weights(const char *option, const std::string &text) {
     std::vector<double> out;
