@@ -23,7 +23,8 @@ done
 "$ARTV" generate --model "$MODEL" --steps 1 --sampler ddim --device cpu --dtype fp32 --threads 1 \
     --prompt "a red ball" --frames 24 -q -o "$tmp/clip.mp4"
 check "a clip for the real suite" test -s "$tmp/clip.mp4"
-printf '{"path": "clip.mp4", "caption": "a red ball"}\n' >"$tmp/real.jsonl"
+# and a line whose video is not there (footage not fetched): reported, not silently dropped.
+printf '{"path": "clip.mp4", "caption": "a red ball"}\n{"path": "gone.mp4", "caption": "a blue ball"}\n' >"$tmp/real.jsonl"
 
 E="$ARTV eval --model $MODEL --device cpu --dtype fp32 --threads 1 --clips 2 --steps 4 --frames 4"
 $E --suites object,camera,continuation,conflict,drift,real,text_scale --drift-frames 6 --drift-clips 1 \
@@ -31,6 +32,7 @@ $E --suites object,camera,continuation,conflict,drift,real,text_scale --drift-fr
 check "eval succeeds" test "$rc" -eq 0
 check "progress on stderr" grep -q '^eval object animate clip 2/2' "$tmp/err"
 check "markdown next to the JSON" test -s "$tmp/r.md"
+check "the markdown names the video not evaluated" grep -q 'gone.mp4' "$tmp/r.md"
 
 # Every field the brief asks for, per mode, as JSON numbers (or null where nothing was found).
 if command -v python3 >/dev/null 2>&1; then
@@ -78,6 +80,7 @@ for hz in ("1", "4"):
     for b in ("model", "freeze_last", "freeze_last_vae"):
         need(isinstance(h[hz][b]["psnr"], float) and 0 <= h[hz][b]["ssim"] <= 1, "real." + hz + "." + b)
 need(h["1"]["freeze_last"]["psnr"] > h["1"]["model"]["psnr"], "freezing beats a random model")
+need(len(s["real"]["problems"]) == 1 and "gone.mp4" in s["real"]["problems"][0], "real: the missing video is reported")
 for test in ("conflict", "switch"):
     need(s["conflict"][test]["clips"] == 2 and num(s["conflict"][test].get("text_wins", "x")), "conflict." + test)
     need(num(s["conflict"][test].get("mean_frames_to_win", "x")), "conflict." + test + ".mean_frames_to_win")

@@ -129,6 +129,11 @@ std::string report_markdown(const json &report) {
                             {"sharpness_ratio", "sharpness / first frame's", false},
                             {"flicker", "flicker (mean abs. difference of consecutive frames)", false}});
     if (const json *s = section("real", "Real held-out tails (continue)")) {
+        if (s->contains("problems") && !(*s)["problems"].empty()) {
+            md << "Not evaluated: " << (*s)["problems"].size() << " line(s) or video(s) of the captions file:\n\n";
+            for (const auto &p : (*s)["problems"]) md << "- " << p.get<std::string>() << '\n';
+            md << '\n';
+        }
         md << "| horizon | clips | model PSNR | model SSIM | freeze PSNR | freeze SSIM | freeze+VAE PSNR | "
               "freeze+VAE SSIM |\n|---|---|---|---|---|---|---|---|\n";
         for (const auto &[h, row] : (*s)["continue"]["horizons"].items())

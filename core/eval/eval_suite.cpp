@@ -685,7 +685,12 @@ json real_suite(const Context &c) {
         rows[std::to_string(h)] = {{"clips", count[h]}, {"model", pair(model)}, {"freeze_last", pair(freeze)},
                                    {"freeze_last_vae", pair(freeze_vae)}};
     }
-    return {{"captions", list}, {"continue", {{"clips", clips.size()}, {"horizons", rows}}}, {"clips", clips}};
+    // Lines and videos the source could not use (e.g. footage not fetched): the report says so,
+    // so a figure over fewer clips is not read as the whole set's.
+    return {{"captions", list},
+            {"problems", source->problems()},
+            {"continue", {{"clips", clips.size()}, {"horizons", rows}}},
+            {"clips", clips}};
 }
 
 // ----------------------------------------------------------------------------- text scale
