@@ -300,13 +300,15 @@ torch::Tensor ArtvNetworks::warp_reference(const torch::Tensor &latents, const t
     if (!a.motion_warp_pixels) return shift_latents(latents, motion);
     torch::NoGradGuard no_grad;
     const torch::Tensor m = motion.to(latents.device(), torch::kFloat);
-    const torch::Tensor still = (m == 0).all(1).view({-1, 1, 1, 1});
-    if (still.all().item<bool>()) return latents;
-    // Each row through the VAE at the networks' dtype; the picture moved in fp32.
-    const torch::Tensor picture = decode_latents(latents.to(dtype_)).to(torch::kFloat);
-    const torch::Tensor moved = shift_latents(picture, m * double(config_.latent.downsample));
+    const torch::Tensor moving = (m != 0).any(1).nonzero().view(-1);
+    if (moving.numel() == 0) return latents;
+    // Only the moving rows through the VAE (still scenes and dropped references skip it), at the
+    // networks' dtype; the picture moved in fp32. Still rows stay as they are, bit for bit.
+    const torch::Tensor rows = latents.index_select(0, moving);
+    const torch::Tensor picture = decode_latents(rows.to(dtype_)).to(torch::kFloat);
+    const torch::Tensor moved = shift_latents(picture, m.index_select(0, moving) * double(config_.latent.downsample));
     const torch::Tensor z = encode_frames(moved.to(dtype_)).to(latents.scalar_type());
-    return torch::where(still, latents, z);
+    return latents.index_copy(0, moving, z.to(latents.device()));
 }
 
 torch::nn::Module &ArtvNetworks::modules() const { return *root_; }
