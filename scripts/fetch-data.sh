@@ -9,6 +9,9 @@
 #                                 pull ~440 MB of PyQt6/OpenCV/Node, so the .deb is fetched with
 #                                 `apt-get download` and the videos are unpacked into data/footage/
 #                                 (git-ignored; paths in real_footage.jsonl are relative to data/).
+#   python3-skimage               only data/coffee.png, a photo in no data list, for the check
+#                                 of animating an unseen photo (docs/MODEL.md): unpacked the same
+#                                 way into data/footage/unseen/.
 #
 # Needs root (or sudo) only for apt-get install. Usage: scripts/fetch-data.sh
 set -eu
@@ -39,9 +42,10 @@ if [ -n "$missing" ]; then
   $SUDO apt-get install -y -qq --no-install-recommends $missing
 fi
 
-# unpack PACKAGE DIR-IN-PACKAGE SUBDIR: copy the package's videos into $DEST/SUBDIR.
+# unpack PACKAGE DIR-IN-PACKAGE SUBDIR [FILE]: copy the package's videos (or only FILE) into
+# $DEST/SUBDIR.
 unpack() {
-  pkg=$1 from=$2 sub=$3
+  pkg=$1 from=$2 sub=$3 file=${4:-}
   if [ -f "$DEST/$sub/.complete" ]; then
     return 0
   fi
@@ -49,7 +53,7 @@ unpack() {
     apt_update
   fi
   if ! apt-cache show "$pkg" >/dev/null 2>&1; then
-    echo "fetch-data: $pkg is not in this system's package lists; its clips will be skipped" >&2
+    echo "fetch-data: $pkg is not in this system's package lists; its files will be skipped" >&2
     return 0
   fi
   tmp=$(mktemp -d)
@@ -58,16 +62,21 @@ unpack() {
   (cd "$tmp" && apt-get download -qq "$pkg")
   dpkg-deb -x "$tmp"/*.deb "$tmp/root"
   mkdir -p "$DEST/$sub"
-  find "$tmp/root$from" -maxdepth 1 -type f \
-    \( -name '*.avi' -o -name '*.mp4' -o -name '*.mov' -o -name '*.ogv' -o -name '*.mkv' \) \
-    -exec cp {} "$DEST/$sub/" \;
+  if [ -n "$file" ]; then
+    cp "$tmp/root$from/$file" "$DEST/$sub/"
+  else
+    find "$tmp/root$from" -maxdepth 1 -type f \
+      \( -name '*.avi' -o -name '*.mp4' -o -name '*.mov' -o -name '*.ogv' -o -name '*.mkv' \) \
+      -exec cp {} "$DEST/$sub/" \;
+  fi
   touch "$DEST/$sub/.complete"
   rm -rf "$tmp"
   trap - EXIT
-  echo "fetch-data: $pkg videos in $DEST/$sub: $(ls "$DEST/$sub" | tr '\n' ' ')"
+  echo "fetch-data: $pkg files in $DEST/$sub: $(ls "$DEST/$sub" | tr '\n' ' ')"
 }
 
 unpack python3-mecavideo /usr/share/pymecavideo/data/video pymecavideo
 unpack node-opencv /usr/share/doc/node-opencv/examples/files node-opencv
+unpack python3-skimage /usr/lib/python3/dist-packages/skimage/data unseen coffee.png
 
 echo "fetch-data: done (data/real_footage.jsonl, data/photos.jsonl)"
