@@ -43,15 +43,18 @@ struct FakeNetworks {
 
     // The batched callback for these conditions (in the order of the denoiser's terms).
     EpsFn fn(std::vector<Cond> conds, FakeMask mask) {
-        return [this, conds = std::move(conds), mask](const at::Tensor &x_in, const at::Tensor &t) {
-            const int64_t n = static_cast<int64_t>(conds.size()), rows = x_in.size(0) / n;
+        return [this, conds = std::move(conds), mask](const at::Tensor &x_in, const at::Tensor &t,
+                                                      size_t first_term) {
+            const int64_t n = static_cast<int64_t>(conds.size() - first_term),
+                          rows = x_in.size(0) / n;
             batch_sizes.push_back(x_in.size(0));
             timesteps.push_back(t[0].item<double>());
             std::vector<at::Tensor> eps, masks;
             for (int64_t j = 0; j < n; ++j) {
                 const at::Tensor x = x_in.narrow(0, j * rows, rows);
-                eps.push_back(eps_for(conds[j], x, t[j * rows].item<double>()));
-                masks.push_back(mask_for(conds[j], x));
+                const Cond c = conds[first_term + static_cast<size_t>(j)];
+                eps.push_back(eps_for(c, x, t[j * rows].item<double>()));
+                masks.push_back(mask_for(c, x));
             }
             EpsEval ev{at::cat(eps), at::cat(masks)};
             if (mask == FakeMask::Ones) ev.mask = at::ones_like(ev.mask);

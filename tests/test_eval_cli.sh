@@ -13,7 +13,7 @@ check() { # check DESCRIPTION COMMAND...: the command must succeed
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 "$ARTV" eval --help >"$tmp/help"
-for opt in --suites --modes --clips --frames --drift-frames --sampler --steps --cfg-ref --cfg-anchor --cfg-text --cfg-text-t2v --noise-aug --anchor --no-mask \
+for opt in --suites --modes --clips --frames --drift-frames --sampler --steps --cfg-ref --cfg-anchor --cfg-text --cfg-text-t2v --cfg-sigma-min --cfg-rescale --noise-aug --anchor --no-mask \
            --continuation-prompt --seed --out --model --real-footage --text-scales --photo-split; do
     check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
 done
@@ -100,7 +100,7 @@ check "markdown has the mode columns" grep -q '^| metric | continue | animate | 
 
 # Ablation switches reach the settings; bad options are usage errors.
 $E --suites object --modes animate --clips 1 --no-mask --cfg-ref 2 --cfg-anchor 1.25 --cfg-text 3 --cfg-text-t2v 4.5 \
-    --noise-aug 0 --sampler ddim --anchor none -q --out "$tmp/a.json"; rc=$?
+    --cfg-sigma-min 0.5 --cfg-rescale 0.25 --noise-aug 0 --sampler ddim --anchor none -q --out "$tmp/a.json"; rc=$?
 check "ablation run succeeds" test "$rc" -eq 0
 check "--sampler recorded" grep -q '"sampler": "ddim"' "$tmp/a.json"
 check "--no-mask recorded" grep -q '"use_mask": false' "$tmp/a.json"
@@ -108,6 +108,8 @@ check "--cfg-text recorded" grep -q '"cfg_text": 3' "$tmp/a.json"
 check "--cfg-ref recorded" grep -q '"cfg_ref": 2' "$tmp/a.json"
 check "--cfg-anchor recorded" grep -q '"cfg_anchor": 1.25' "$tmp/a.json"
 check "--cfg-text-t2v recorded" grep -q '"cfg_text_t2v": 4.5' "$tmp/a.json"
+check "--cfg-sigma-min recorded" grep -q '"cfg_sigma_min": 0.5' "$tmp/a.json"
+check "--cfg-rescale recorded" grep -q '"cfg_rescale": 0.25' "$tmp/a.json"
 check "--anchor recorded" grep -q '"anchor": "none"' "$tmp/a.json"
 check "only the animate mode ran" test "$(grep -c '"continue"' "$tmp/a.json")" -eq 0
 $E --suites continuation --continuation-prompt none -q --out "$tmp/c.json"; rc=$?

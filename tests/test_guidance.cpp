@@ -154,6 +154,73 @@ START_TEST(evaluations_skipped_over_a_run) {
 }
 END_TEST
 
+START_TEST(guidance_interval) {
+    // Below guidance_sigma_min the denoiser is the unguided one (the last term, eps(R,A,T),
+    // alone: one row per latent); at and above it, Eq. 8 as before.
+    const Schedule sched;
+    const auto opt = at::TensorOptions().dtype(at::kDouble);
+    const at::Tensor x = at::randn({1, 4, 6, 6}, opt) * 3, x_ref = at::randn({1, 4, 6, 6}, opt);
+    const CfgScales s{1.5, 2.5, 7.5}, unguided{1, 1, 1};
+    const Terms terms = cfg_terms(s);
+    FakeNetworks nets;
+    int calls = 0;
+    const Denoiser d = make_artv_denoiser(sched, nets.fn(conds_of(terms), FakeMask::Learned), terms,
+                                          x_ref, true, true, &calls, 2.5);
+    for (double sigma : {14.6146, 2.5, 2.4, 0.3}) {
+        const bool guided = sigma >= 2.5;
+        const at::Tensor expect =
+            nested_reference(sched, guided ? s : unguided, x, sigma, x_ref, true, true);
+        const double err = max_abs_diff(d(x, sigma), expect);
+        ck_assert_msg(err < 1e-12 * (1 + expect.abs().max().item<double>()),
+                      "sigma %g (guided %d): |diff| %.3g", sigma, guided, err);
+        ck_assert_int_eq(nets.batch_sizes.back(), guided ? (int64_t)terms.size() : 1);
+    }
+    ck_assert_int_eq(calls, 4);
+    // Guided and unguided differ (else the checks above would prove nothing).
+    ck_assert(max_abs_diff(nested_reference(sched, s, x, 0.3, x_ref, true, true),
+                           nested_reference(sched, unguided, x, 0.3, x_ref, true, true)) > 1e-3);
+    for (double bad : {-1.0, std::nan(""), HUGE_VAL})
+        expect_error(
+            [&] {
+                make_artv_denoiser(sched, nets.fn(conds_of(terms), FakeMask::Learned), terms,
+                                   x_ref, true, true, nullptr, bad);
+            },
+            ARTV_ERR_INVALID_ARGUMENT, {"guidance interval"});
+}
+END_TEST
+
+START_TEST(guidance_rescale) {
+    // phi 1: the guided D keeps its per-channel mean and takes the spread of the last term's D;
+    // phi 0.5: halfway; one term (no guidance): nothing to rescale.
+    const Schedule sched;
+    const auto opt = at::TensorOptions().dtype(at::kDouble);
+    const at::Tensor x = at::randn({2, 4, 6, 6}, opt) * 3, x_ref = at::randn({1, 4, 6, 6}, opt);
+    const CfgScales s{1, 1, 7.5}, unguided{1, 1, 1};
+    const Terms terms = cfg_terms(s);
+    FakeNetworks nets;
+    const auto fn = nets.fn(conds_of(terms), FakeMask::Learned);
+    const Denoiser full = make_artv_denoiser(sched, fn, terms, x_ref, true, true, nullptr, 0, 1);
+    const Denoiser half = make_artv_denoiser(sched, fn, terms, x_ref, true, true, nullptr, 0, 0.5);
+    const std::vector<int64_t> dims{2, 3};
+    for (double sigma : {14.6146, 0.3}) {
+        const at::Tensor guided = nested_reference(sched, s, x, sigma, x_ref, true, true);
+        const at::Tensor cond = nested_reference(sched, unguided, x, sigma, x_ref, true, true);
+        const at::Tensor got = full(x, sigma);
+        ck_assert(max_abs_diff(got.mean(dims), guided.mean(dims)) < 1e-9);
+        ck_assert(max_abs_diff(got.std(dims, true), cond.std(dims, true)) < 1e-9);
+        ck_assert(max_abs_diff(guided.std(dims, true), cond.std(dims, true)) > 1e-3);
+        ck_assert(max_abs_diff(half(x, sigma), 0.5 * (got + guided)) < 1e-9);
+    }
+    const Terms one = cfg_terms(unguided);
+    const Denoiser plain =
+        make_artv_denoiser(sched, nets.fn(conds_of(one), FakeMask::Learned), one, x_ref, true, true, nullptr, 0, 1);
+    ck_assert(max_abs_diff(plain(x, 0.3), nested_reference(sched, unguided, x, 0.3, x_ref, true, true)) < 1e-12);
+    for (double bad : {-0.1, 1.5, std::nan("")})
+        expect_error([&] { make_artv_denoiser(sched, fn, terms, x_ref, true, true, nullptr, 0, bad); },
+                     ARTV_ERR_INVALID_ARGUMENT, {"rescale"});
+}
+END_TEST
+
 START_TEST(v_prediction) {
     // SGM VScaling: D = x/(sigma^2+1) - sigma/sqrt(sigma^2+1) * v. With masked diffusion the mix is
     // on eps, so D = m x_ref + (1 - m) D_v.
@@ -210,7 +277,7 @@ START_TEST(bad_arguments) {
     const Denoiser no_mask = make_artv_denoiser(sched, nets.fn(conds_of(terms), FakeMask::Absent),
                                                 terms, x_ref, true, true, nullptr);
     expect_error([&] { no_mask(x, 1.0); }, ARTV_ERR_INTERNAL, {"mask"});
-    const EpsFn short_batch = [](const at::Tensor &x_in, const at::Tensor &) {
+    const EpsFn short_batch = [](const at::Tensor &x_in, const at::Tensor &, size_t) {
         return EpsEval{x_in.narrow(0, 0, 1), at::Tensor()};
     };
     const Denoiser d = make_artv_denoiser(sched, short_batch, terms, x_ref, false, true, nullptr);
@@ -225,6 +292,8 @@ static Suite *guidance_suite(void) {
     tcase_add_test(tc, non_finite_scales);
     tcase_add_test(tc, batched_equals_nested);
     tcase_add_test(tc, evaluations_skipped_over_a_run);
+    tcase_add_test(tc, guidance_interval);
+    tcase_add_test(tc, guidance_rescale);
     tcase_add_test(tc, v_prediction);
     tcase_add_test(tc, bad_arguments);
     suite_add_tcase(s, tc);

@@ -51,6 +51,17 @@ START_TEST(test_config_errors) {
     ck_assert(parse_model_config(t2v.to_json(), "c.json").sampling.cfg_text_t2v == 2.5);
     expect_error([] { parse_model_config(edited("\"steps\": 4", "\"steps\": 4, \"cfg_text_t2v\": -1"), "c.json"); },
                  ARTV_ERR_FORMAT, {"sampling.cfg_text_t2v", "got -1"});
+    // sampling.cfg_sigma_min and cfg_rescale (guidance interval and rescale): 0 unless given.
+    ck_assert(ok.sampling.cfg_sigma_min == 0 && ok.sampling.cfg_rescale == 0);
+    ModelConfig gi = parse_model_config(
+        edited("\"steps\": 4", "\"steps\": 4, \"cfg_sigma_min\": 0.3, \"cfg_rescale\": 0.7"), "c.json");
+    ck_assert(gi.sampling.cfg_sigma_min == 0.3 && gi.sampling.cfg_rescale == 0.7);
+    const ModelConfig gi2 = parse_model_config(gi.to_json(), "c.json");
+    ck_assert(gi2.sampling.cfg_sigma_min == 0.3 && gi2.sampling.cfg_rescale == 0.7);
+    expect_error([] { parse_model_config(edited("\"steps\": 4", "\"steps\": 4, \"cfg_sigma_min\": -1"), "c.json"); },
+                 ARTV_ERR_FORMAT, {"sampling.cfg_sigma_min"});
+    expect_error([] { parse_model_config(edited("\"steps\": 4", "\"steps\": 4, \"cfg_rescale\": 1.5"), "c.json"); },
+                 ARTV_ERR_FORMAT, {"sampling.cfg_rescale"});
 
     // artv.motion_warp_pixels: read, round-tripped, and only with motion_warp.
     const std::string warp = "\"pooled_text_embed\": false, \"motion_warp\": true, \"motion_warp_pixels\": true";

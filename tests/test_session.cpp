@@ -370,6 +370,65 @@ START_TEST(test_cfg_text_t2v) {
 }
 END_TEST
 
+// cfg_sigma_min, the guidance interval, applies to frames with references: above every sigma
+// such a frame is the unguided one (one row per step), between the two steps' sigmas
+// one step is guided; a frame from text alone stays guided at every sigma.
+START_TEST(test_cfg_sigma_min) {
+    std::shared_ptr<artv::ArtvNetworks> nets = artv::ArtvNetworks::create_random(
+        artv::test::test_tiny_config(), 1, torch::kCPU, torch::kFloat32,
+        artv::test::tiny_tokenizer_path());
+    artv::test::randomize(nets->modules(), 17, 0.1);
+    const std::vector<uint8_t> still = test_image(W, H, 0);
+    struct Run {
+        double text, sigma_min;
+        at::Tensor t2v, animate;
+        int t2v_rows, animate_rows;
+    } runs[] = {{1, 0}, {50, 0}, {50, 1e6}, {50, 5}};
+    for (Run &r : runs) {
+        artv::SessionOptions o;
+        o.sampler = artv::SamplerKind::Ddim;
+        o.steps = 2;  // sigmas 14.6 and about 0.9
+        o.seed = 5;
+        o.cfg_ref = o.cfg_anchor = 1.0;
+        o.cfg_text = o.cfg_text_t2v = r.text;
+        o.cfg_sigma_min = r.sigma_min;
+        artv::Session s(nets, o);
+        ck_assert(s.cfg_sigma_min() == r.sigma_min);
+        s.set_prompt("a red square moving left");
+        r.t2v = s.next_frame_image({W, H});
+        r.t2v_rows = s.state().denoiser_calls_last_frame;
+        artv::Session a(nets, o);
+        a.set_prompt("a red square moving left");
+        a.feed_frame(still.data(), W, H, 3 * W);
+        r.animate = a.next_frame_image();
+        r.animate_rows = a.state().denoiser_calls_last_frame;
+    }
+    using artv::test::max_abs_diff;
+    ck_assert_msg(max_abs_diff(runs[0].animate, runs[1].animate) > 1e-3, "text scale 50 changed nothing");
+    ck_assert_int_eq(runs[1].animate_rows, 2 * 2);
+    // The same networks on the same row, up to the rounding of a batch prepared with two rows.
+    ck_assert_msg(max_abs_diff(runs[2].animate, runs[0].animate) < 1e-5,
+                  "above every sigma the frame with references is not the unguided one: %g",
+                  max_abs_diff(runs[2].animate, runs[0].animate));
+    ck_assert_int_eq(runs[2].animate_rows, 2);
+    ck_assert_int_eq(runs[3].animate_rows, 2 + 1);  // the first step guided, the second not
+    ck_assert(max_abs_diff(runs[3].animate, runs[0].animate) > 1e-4 &&
+              max_abs_diff(runs[3].animate, runs[1].animate) > 1e-4);
+    ck_assert_msg(torch::equal(runs[2].t2v, runs[1].t2v), "the interval reached a frame from text alone");
+    ck_assert_int_eq(runs[2].t2v_rows, 2 * 2);
+
+    artv::SessionOptions bad;
+    bad.cfg_sigma_min = -1;
+    try {
+        artv::Session s(nets, bad);
+        ck_abort_msg("cfg_sigma_min -1 accepted");
+    } catch (const artv::Error &e) {
+        ck_assert_int_eq(e.status(), ARTV_ERR_INVALID_ARGUMENT);
+        ck_assert_ptr_nonnull(std::strstr(e.what(), "cfg_sigma_min"));
+    }
+}
+END_TEST
+
 // The references' motion (artv.motion_embed / motion_warp): measured between the last two
 // fed frames, held through the first prompt segment, zero for a still fed twice, for models
 // without it and once a new prompt is set. The networks read it (prepare() refuses conditions
@@ -802,6 +861,7 @@ static Suite *suite(void) {
     tcase_add_test(gen, test_deterministic_by_seed);
     tcase_add_test(gen, test_denoiser_calls);
     tcase_add_test(gen, test_cfg_text_t2v);
+    tcase_add_test(gen, test_cfg_sigma_min);
     tcase_add_test(gen, test_reference_motion);
     tcase_add_test(gen, test_abort_and_progress);
     tcase_add_test(gen, test_two_threads_one_model);

@@ -234,7 +234,7 @@ static void check_training_form_matches_sampler(const std::string &prediction) {
         PreparedConditions prep = nets->prepare(fc);
         TrainPrediction pred = predict_eps_train(*nets, sched, x_t, tt, prep, b.x_ref, true);
 
-        EpsFn eps_fn = [&](const at::Tensor &x_in, const at::Tensor &tf) {
+        EpsFn eps_fn = [&](const at::Tensor &x_in, const at::Tensor &tf, size_t) {
             EpsEval ev;
             ev.eps = nets->eps(x_in, tf, prep);
             ev.mask = nets->mask(x_in, tf, prep);

@@ -48,6 +48,10 @@ const char *const kEvalHelp =
     "  --cfg-anchor X         anchor guidance scale (default: the model's)\n"
     "  --cfg-text X           text guidance scale (default: the model's)\n"
     "  --cfg-text-t2v X       text scale of the t2v mode's first frame (default: the model's)\n"
+    "  --cfg-sigma-min S      guidance interval: frames with references are guided only at\n"
+    "                         sigma >= S (default: the model's; 0 = at every sigma)\n"
+    "  --cfg-rescale PHI      guidance rescale of frames with references, 0..1 (default: the\n"
+    "                         model's; 0 = none)\n"
     "  --noise-aug K          noise level of references and anchor, 0..999 (default: the model's)\n"
     "  --anchor POLICY        paper (default) | first | none (no anchor: the inference ablation)\n"
     "  --no-mask              sample without the masked-diffusion mix\n"
@@ -107,6 +111,8 @@ bool parse_options(int argc, char **argv, EvalOptions &o, std::string &out, bool
         else if (a == "--cfg-anchor") o.cfg_anchor = args.number(a, value());
         else if (a == "--cfg-text") o.cfg_text = args.number(a, value());
         else if (a == "--cfg-text-t2v") o.cfg_text_t2v = args.number(a, value());
+        else if (a == "--cfg-sigma-min") o.cfg_sigma_min = args.number(a, value());
+        else if (a == "--cfg-rescale") o.cfg_rescale = args.number(a, value());
         else if (a == "--noise-aug") o.noise_aug = int(args.integer(a, value(), 0, 100000));
         else if (a == "--anchor") o.anchor = args.anchor_policy(a, value());
         else if (a == "--no-mask") o.use_mask = false;

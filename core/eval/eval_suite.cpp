@@ -82,6 +82,8 @@ SessionOptions session_options(const Context &c, uint64_t seed, std::optional<do
     so.cfg_anchor = c.o.cfg_anchor;
     so.cfg_text = cfg_text ? cfg_text : c.o.cfg_text;
     so.cfg_text_t2v = c.o.cfg_text_t2v;
+    so.cfg_sigma_min = c.o.cfg_sigma_min;
+    so.cfg_rescale = c.o.cfg_rescale;
     so.noise_aug = c.o.noise_aug;
     so.use_mask = c.o.use_mask;
     so.anchor = c.o.anchor;
@@ -775,6 +777,8 @@ json run_eval(const EvalOptions &o) {
                           {"cfg_anchor", cfg.anchor},
                           {"cfg_text", cfg.text},
                           {"cfg_text_t2v", probe.cfg_text_t2v()},
+                          {"cfg_sigma_min", probe.cfg_sigma_min()},
+                          {"cfg_rescale", probe.cfg_rescale()},
                           {"noise_aug", probe.noise_aug()},
                           {"use_mask", o.use_mask},
                           {"anchor", anchor_policy_name(o.anchor)},

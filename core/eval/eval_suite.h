@@ -66,6 +66,8 @@ struct EvalOptions {
     std::optional<int> steps;
     std::optional<double> cfg_ref, cfg_anchor, cfg_text;
     std::optional<double> cfg_text_t2v;  // the t2v mode's first frame
+    std::optional<double> cfg_sigma_min;  // guidance interval of frames with references
+    std::optional<double> cfg_rescale;    // guidance rescale of frames with references
     std::optional<int> noise_aug;
     bool use_mask = true;
     artv_anchor_policy anchor = ARTV_ANCHOR_PAPER;  // conditioning_frames.h

@@ -70,6 +70,8 @@ struct Session::Impl {
     double eta;
     CfgScales cfg;
     double cfg_text_t2v;  // replaces cfg.text when the references are blank
+    double cfg_sigma_min;  // guidance interval of frames with references
+    double cfg_rescale;    // guidance rescale of frames with references
     int noise_aug;
     int multiple;
     FrameSize gen_size;  // {0, 0} until fixed
@@ -214,6 +216,13 @@ Session::Session(std::shared_ptr<const ArtvNetworks> networks, SessionOptions op
     impl->cfg.text = check_scale(options_.cfg_text, d.cfg_text, "cfg_text");
     impl->cfg_text_t2v =
         check_scale(options_.cfg_text_t2v, d.cfg_text_t2v.value_or(impl->cfg.text), "cfg_text_t2v");
+    impl->cfg_sigma_min = options_.cfg_sigma_min.value_or(d.cfg_sigma_min);
+    if (!std::isfinite(impl->cfg_sigma_min) || impl->cfg_sigma_min < 0.0)
+        throw_invalid("cfg_sigma_min must be finite and >= 0, got " +
+                      std::to_string(impl->cfg_sigma_min));
+    impl->cfg_rescale = options_.cfg_rescale.value_or(d.cfg_rescale);
+    if (!(impl->cfg_rescale >= 0.0 && impl->cfg_rescale <= 1.0))
+        throw_invalid("cfg_rescale must be in [0, 1], got " + std::to_string(impl->cfg_rescale));
     impl->noise_aug = options_.noise_aug.value_or(d.noise_aug);
     if (impl->noise_aug < 0 || impl->noise_aug >= config.schedule.timesteps)
         throw_invalid("noise_aug must be in [0, " + std::to_string(config.schedule.timesteps - 1) +
@@ -234,6 +243,8 @@ SamplerKind Session::sampler() const { return impl_->sampler; }
 int Session::steps() const { return impl_->steps; }
 CfgScales Session::cfg_scales() const { return impl_->cfg; }
 double Session::cfg_text_t2v() const { return impl_->cfg_text_t2v; }
+double Session::cfg_sigma_min() const { return impl_->cfg_sigma_min; }
+double Session::cfg_rescale() const { return impl_->cfg_rescale; }
 int Session::noise_aug() const { return impl_->noise_aug; }
 
 void Session::set_prompt(const std::string &prompt) {
@@ -352,17 +363,25 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
             if (use_mask) ev.mask = nets.mask(x, t, cond).to(torch::kFloat32);
             return ev;
         };
-        EpsFn eps_fn = [&](const at::Tensor &x_in, const at::Tensor &t) {
+        int64_t rows_evaluated = 0;  // network batch entries of this frame
+        EpsFn eps_fn = [&](const at::Tensor &x_in, const at::Tensor &t, size_t first_term) {
+            rows_evaluated += x_in.size(0);
             const std::vector<PreparedConditions> fresh =
                 engine.per_frame_conditions ? std::vector<PreparedConditions>{} : prepare(true);
             const std::vector<PreparedConditions> &conds = engine.per_frame_conditions ? prepared : fresh;
-            if (conds.size() == 1) return run_networks(x_in, t, conds[0]);
+            if (conds.size() == 1) {
+                if (first_term == 0) return run_networks(x_in, t, conds[0]);
+                // Below the guidance interval: the last condition's row alone.
+                const auto last = torch::full({1}, row_count - 1, torch::TensorOptions().device(nets.device()).dtype(torch::kLong));
+                return run_networks(x_in, t, conds[0].select(last));
+            }
             // One network call per guidance condition: rows [j*n, (j+1)*n) of x_in.
-            const int64_t n = x_in.size(0) / static_cast<int64_t>(conds.size());
+            const size_t used = conds.size() - first_term;
+            const int64_t n = x_in.size(0) / static_cast<int64_t>(used);
             std::vector<at::Tensor> eps, masks;
-            for (size_t j = 0; j < conds.size(); ++j) {
+            for (size_t j = 0; j < used; ++j) {
                 const int64_t first = static_cast<int64_t>(j) * n;
-                EpsEval ev = run_networks(x_in.narrow(0, first, n), t.narrow(0, first, n), conds[j]);
+                EpsEval ev = run_networks(x_in.narrow(0, first, n), t.narrow(0, first, n), conds[first_term + j]);
                 eps.push_back(ev.eps);
                 if (ev.mask.defined()) masks.push_back(ev.mask);
             }
@@ -374,10 +393,12 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
         // MDM's x_ref: the clean previous-frame latent (zero when blank, DESIGN.md), moved on
         // by the references' motion under artv.motion_warp.
         const at::Tensor x_ref = refs_blank ? zeros : nets.warp_reference(cond.reference(1).latent, motion);
-        int calls = 0;
         // quantize_t: the networks were trained at integer timesteps (SGM DiscreteDenoiser).
-        Denoiser denoiser =
-            make_artv_denoiser(m.schedule, eps_fn, terms, x_ref, use_mask, true, &calls);
+        // The guidance interval and rescale apply to frames with references, where guidance
+        // compounds; a frame from text alone is guided plainly (cfg_text_t2v).
+        Denoiser denoiser = make_artv_denoiser(m.schedule, eps_fn, terms, x_ref, use_mask, true,
+                                               nullptr, refs_blank ? 0.0 : m.cfg_sigma_min,
+                                               refs_blank ? 0.0 : m.cfg_rescale);
 
         SamplerOptions so;
         if (m.sampler == SamplerKind::DpmPP2SAncestral) so.eta = m.eta;
@@ -403,7 +424,7 @@ at::Tensor Session::next_frame_image(FrameSize aspect_hint) {
         m.frames = std::move(cond);
         m.last_segment = {m.schedule_version, segment};
         ++m.generated;
-        m.calls_last_frame = calls * static_cast<int>(terms.size());
+        m.calls_last_frame = static_cast<int>(rows_evaluated);
     }
     m.last_frame_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -65,6 +65,11 @@ struct SessionOptions {
     // Text scale of a frame made from text alone (blank references: the T2V first frame);
     // unset = the model's sampling.cfg_text_t2v, else the resolved cfg_text.
     std::optional<double> cfg_text_t2v;
+    // Guidance interval of frames with references: unguided below this sigma (unset = the
+    // model's sampling.cfg_sigma_min; 0 = guided at every sigma).
+    std::optional<double> cfg_sigma_min;
+    // Guidance rescale of frames with references, in [0, 1] (unset = sampling.cfg_rescale).
+    std::optional<double> cfg_rescale;
     std::optional<int> noise_aug;                          // inference level k (paper §3.3)
     bool use_mask = true;                                  // masked diffusion (paper Eq. 7)
     artv_anchor_policy anchor = ARTV_ANCHOR_PAPER;
@@ -133,6 +138,8 @@ public:
     int steps() const;
     CfgScales cfg_scales() const;
     double cfg_text_t2v() const;
+    double cfg_sigma_min() const;
+    double cfg_rescale() const;
     int noise_aug() const;
 
 private:

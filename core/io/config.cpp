@@ -324,6 +324,8 @@ ModelConfig parse_model_config(const std::string &json_text, const std::string &
         d.cfg_anchor = s.get_double("cfg_anchor", d.cfg_anchor, 0.0, 100.0);
         d.cfg_text = s.get_double("cfg_text", d.cfg_text, 0.0, 100.0);
         if (s.has("cfg_text_t2v")) d.cfg_text_t2v = s.get_double("cfg_text_t2v", 0.0, 0.0, 100.0);
+        d.cfg_sigma_min = s.get_double("cfg_sigma_min", d.cfg_sigma_min, 0.0, 1000.0);
+        d.cfg_rescale = s.get_double("cfg_rescale", d.cfg_rescale, 0.0, 1.0);
         d.noise_aug = s.get_int("noise_aug", d.noise_aug, 0, c.schedule.timesteps - 1);
         d.native_short_side = s.get_int("native_short_side", d.native_short_side, 8, 16384);
         d.fps = s.get_int("fps", d.fps, 1, 1000);
@@ -436,6 +438,8 @@ std::string ModelConfig::to_json() const {
                      {"native_short_side", sampling.native_short_side},
                      {"fps", sampling.fps}};
     if (sampling.cfg_text_t2v) j["sampling"]["cfg_text_t2v"] = *sampling.cfg_text_t2v;
+    if (sampling.cfg_sigma_min > 0) j["sampling"]["cfg_sigma_min"] = sampling.cfg_sigma_min;
+    if (sampling.cfg_rescale > 0) j["sampling"]["cfg_rescale"] = sampling.cfg_rescale;
     j["training"] = {{"max_noise_level", training.max_noise_level},
                      {"drop_ref", training.drop_ref},
                      {"drop_anchor", training.drop_anchor},

@@ -126,6 +126,12 @@ struct SamplingConfig {
     // Text scale of a frame made from text alone (blank references: the T2V first frame).
     // Unset = cfg_text. Guidance there cannot compound: no later frame is guided by it twice.
     std::optional<double> cfg_text_t2v;
+    // Guidance interval on frames with references: below this sigma the sampler takes the
+    // unguided prediction (0 = guided at every sigma). Guidance at low sigma is what compounds
+    // over auto-regressive frames (docs/SAMPLING.md).
+    double cfg_sigma_min = 0.0;
+    // Guidance rescale of frames with references, in [0, 1] (0 = none; docs/SAMPLING.md §4).
+    double cfg_rescale = 0.0;
     int noise_aug = 200;          // inference noise level k (paper §3.3)
     int native_short_side = 512;  // pixels
     int fps = 8;
